@@ -1,0 +1,151 @@
+"""The tenant root: Kommune with its dated population figures, and the user account."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models.functions import Left, Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.history import track_history
+from core.models import VersionedModel
+
+KOMMUNENUMMER_PATTERN = r"^[0-9]{4}$"
+kommunenummer_validator = RegexValidator(
+    KOMMUNENUMMER_PATTERN, _("Kommunenummer må bestå av nøyaktig fire siffer, for eksempel 4601.")
+)
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("E-postadresse må oppgis.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in, by e-mail address. Roles per kommune come with the tenancy issue."""
+
+    email = models.EmailField(_("e-postadresse"), unique=True)
+    navn = models.CharField(_("navn"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("aktiv"), default=True)
+    is_staff = models.BooleanField(_("driftspersonell"), default=False)
+    date_joined = models.DateTimeField(_("opprettet"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("bruker")
+        verbose_name_plural = _("brukere")
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_unique_ci")]
+
+    def __str__(self) -> str:
+        return self.navn or self.email
+
+
+@track_history()
+class Kommune(VersionedModel):
+    class Malform(models.TextChoices):
+        BOKMAL = "bokmal", _("Bokmål")
+        NYNORSK = "nynorsk", _("Nynorsk")
+        NOYTRAL = "noytral", _("Nøytral")
+
+    class Avtaleregime(models.TextChoices):
+        ASA_4310 = "asa4310", _("Rammeavtale ASA 4310 (KS)")
+        OSLO = "oslo", _("Oslo kommunes rammeavtale")
+
+    kommunenummer = models.CharField(
+        _("kommunenummer"), max_length=4, unique=True, validators=[kommunenummer_validator]
+    )
+    navn = models.CharField(_("navn"), max_length=100)
+    fylkesnummer = models.CharField(_("fylkesnummer"), max_length=2)
+    fylkesnavn = models.CharField(_("fylke"), max_length=100)
+    administrasjonssenter = models.CharField(_("administrasjonssenter"), max_length=100, blank=True)
+    areal_km2 = models.DecimalField(_("areal (km²)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    malform = models.CharField(_("offisiell målform"), max_length=10, choices=Malform.choices)
+    sentralitetsklasse = models.PositiveSmallIntegerField(
+        _("sentralitetsklasse"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(6)],
+        help_text=_("SSBs sentralitetsindeks, klasse 1 (mest sentral) til 6 (minst sentral)."),
+    )
+    avtaleregime = models.CharField(
+        _("avtaleregime for næringsdrivende fastleger"),
+        max_length=10,
+        choices=Avtaleregime.choices,
+        default=Avtaleregime.ASA_4310,
+    )
+
+    class Meta(VersionedModel.Meta):
+        verbose_name = _("kommune")
+        verbose_name_plural = _("kommuner")
+        ordering = ["kommunenummer"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kommunenummer__regex=KOMMUNENUMMER_PATTERN), name="kommune_kommunenummer_4_digits"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(fylkesnummer=Left("kommunenummer", 2)), name="kommune_fylke_matches_nummer"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sentralitetsklasse__isnull=True) | models.Q(sentralitetsklasse__range=(1, 6)),
+                name="kommune_sentralitetsklasse_1_6",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(malform__in=["bokmal", "nynorsk", "noytral"]), name="kommune_malform_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(avtaleregime__in=["asa4310", "oslo"]), name="kommune_avtaleregime_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kommunenummer} {self.navn}"
+
+    @property
+    def language_code(self) -> str:
+        """The default page language: nynorsk kommuner get nn, the others nb."""
+        return "nn" if self.malform == self.Malform.NYNORSK else "nb"
+
+
+@track_history()
+class Innbyggertall(VersionedModel):
+    """The kommune's population from a date (SSB publishes figures per 1 January)."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="innbyggertall")
+    gjelder_fra = models.DateField(_("gjelder fra"))
+    antall = models.PositiveIntegerField(_("innbyggere"))
+    kilde = models.CharField(_("kilde"), max_length=200)
+
+    class Meta(VersionedModel.Meta):
+        verbose_name = _("innbyggertall")
+        verbose_name_plural = _("innbyggertall")
+        ordering = ["kommune", "-gjelder_fra"]
+        constraints = [
+            models.UniqueConstraint(fields=["kommune", "gjelder_fra"], name="innbyggertall_unique_per_date"),
+            models.CheckConstraint(condition=models.Q(antall__gte=0), name="innbyggertall_antall_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kommune_id}: {self.antall} fra {self.gjelder_fra}"
