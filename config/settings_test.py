@@ -21,3 +21,13 @@ from config.settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MFA_REAUTHENTICATION_REQUIRED = False
+# Serve static files straight from the app folders (no collectstatic in tests).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+
+# Celery: tasks run eagerly unless a test says otherwise; the real-worker test uses this run's own
+# queue and Redis database, so a worker started by `make run` on the same machine cannot take its tasks.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.setdefault("CELERY_QUEUE", f"test-{uuid.uuid4().hex[:12]}")
+CELERY_BROKER_URL = os.environ.setdefault(
+    "CELERY_BROKER_URL", REDIS_URL.rsplit("/", 1)[0] + "/" + os.environ.get("TEST_CELERY_REDIS_DB", "15")  # noqa: F405
+)

@@ -30,7 +30,7 @@ class VersionedModel(models.Model):
                 operation=pgtrigger.Update,
                 when=pgtrigger.Before,
                 condition=pgtrigger.Condition("OLD.* IS DISTINCT FROM NEW.*"),
-                func="NEW.versjon := OLD.versjon + 1; NEW.endret := now(); RETURN NEW;",
+                func="NEW.versjon := OLD.versjon + 1; NEW.endret := clock_timestamp(); RETURN NEW;",
             )
         ]
 

@@ -24,6 +24,10 @@ ACTOR_KWARG = "_actor"
 class ScopedTask(Task):
     """Base class for every task in the project (configured as the Celery app's task_cls)."""
 
+    # Celery's send-time signature check would refuse the reserved scope arguments, which the
+    # task functions never see (__call__ removes them).
+    typing = False
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         from core import jobs  # imported late: the Celery app resolves this class before Django is set up
 

@@ -82,7 +82,7 @@ class LocalDateTimeSerializerField(serializers.DateTimeField):
     def enforce_timezone(self, value):
         if timezone.is_naive(value):
             try:
-                value = make_aware_strict(value, self.timezone)
+                value = make_aware_strict(value, self.default_timezone())
             except ValidationError as exc:
                 raise serializers.ValidationError(exc.messages, code=exc.code) from exc
         return super().enforce_timezone(value)

@@ -38,9 +38,8 @@ def expected_version(request, instance) -> int:
     return instance.versjon
 
 
-class VersionedResourceMixin:
-    """For DRF viewsets over a VersionedModel. Views implement `perform_versioned_update` and,
-    where deleting is allowed, `perform_versioned_destroy`, both calling a service."""
+class VersionedRetrieveMixin:
+    """GET of one VersionedModel object with its ETag (304 to a matching If-None-Match)."""
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
@@ -48,6 +47,11 @@ class VersionedResourceMixin:
         if tag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})
         return Response(self.get_serializer(instance).data, headers={"ETag": tag})
+
+
+
+class VersionedUpdateMixin:
+    """PUT/PATCH with If-Match; views implement `perform_versioned_update` by calling a service."""
 
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
@@ -58,14 +62,18 @@ class VersionedResourceMixin:
         updated = self.perform_versioned_update(instance, serializer.validated_data, version)
         return Response(self.get_serializer(updated).data, headers={"ETag": etag(updated.versjon)})
 
+    def perform_versioned_update(self, instance, validated_data, expected_version):  # pragma: no cover
+        raise NotImplementedError
+
+
+class VersionedDestroyMixin:
+    """DELETE with If-Match for a VersionedModel resource; views implement `perform_versioned_destroy`."""
+
     def destroy(self, request, *args, **kwargs):
         instance = self.get_object()
         version = expected_version(request, instance)
         self.perform_versioned_destroy(instance, version)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-    def perform_versioned_update(self, instance, validated_data, expected_version):  # pragma: no cover
-        raise NotImplementedError
 
     def perform_versioned_destroy(self, instance, expected_version):  # pragma: no cover
         raise NotImplementedError

@@ -6,7 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, viewsets
 
-from core.api.concurrency import VersionedResourceMixin, etag
+from core.api.concurrency import VersionedDestroyMixin, VersionedRetrieveMixin, VersionedUpdateMixin, etag
 from core.api.idempotency import IdempotentCreateMixin
 from kommune import selectors, services
 from kommune.api.serializers import InnbyggertallSerializer, KommuneSerializer
@@ -39,7 +39,7 @@ class SuperuserWritePermission(permissions.BasePermission):
     update=extend_schema(summary="Endre kommunens innstillinger", tags=["kommuner"], parameters=[KOMMUNENUMMER, IF_MATCH]),
     partial_update=extend_schema(summary="Endre deler av kommunens innstillinger", tags=["kommuner"], parameters=[KOMMUNENUMMER, IF_MATCH]),
 )
-class KommuneViewSet(VersionedResourceMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class KommuneViewSet(VersionedRetrieveMixin, VersionedUpdateMixin, mixins.ListModelMixin,
                      mixins.UpdateModelMixin, viewsets.GenericViewSet):
     serializer_class = KommuneSerializer
     filterset_class = KommuneFilter
@@ -66,9 +66,8 @@ class KommuneViewSet(VersionedResourceMixin, mixins.ListModelMixin, mixins.Retri
     retrieve=extend_schema(summary="Ett innbyggertall", tags=["kommuner"], parameters=[KOMMUNENUMMER]),
     destroy=extend_schema(summary="Slett et feilregistrert innbyggertall", tags=["kommuner"], parameters=[KOMMUNENUMMER, IF_MATCH]),
 )
-class InnbyggertallViewSet(IdempotentCreateMixin, VersionedResourceMixin, mixins.ListModelMixin,
-                           mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
-                           viewsets.GenericViewSet):
+class InnbyggertallViewSet(IdempotentCreateMixin, VersionedRetrieveMixin, VersionedDestroyMixin,
+                           mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     serializer_class = InnbyggertallSerializer
     permission_classes = [permissions.IsAuthenticated, SuperuserWritePermission]
     lookup_value_regex = "[0-9]+"

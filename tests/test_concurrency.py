@@ -1,0 +1,123 @@
+"""Two concurrent requests: If-Match lets exactly one win; an Idempotency-Key waits or gets 409.
+
+The requests run in threads with their own database connections. The test holds a PostgreSQL lock
+that the requests need, waits until both are blocked on it, then releases it — so the overlap is
+certain, not a matter of timing.
+"""
+
+import threading
+import time
+
+import pytest
+from django.db import connection, connections, transaction
+from rest_framework.test import APIClient
+
+from core.models import IdempotencyKey
+from kommune.models import Innbyggertall, Kommune
+
+# serialized_rollback restores the migrated kommune data that the flush after each test removes.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def waiting_on_locks() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # the view is snapshotted per transaction
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+        return cursor.fetchone()[0]
+
+
+def wait_until_waiting(n: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while waiting_on_locks() < n:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"expected {n} requests waiting on locks")
+        time.sleep(0.02)
+
+
+class Request(threading.Thread):
+    def __init__(self, user, method, url, **kwargs):
+        super().__init__()
+        self.user, self.method, self.url, self.kwargs = user, method, url, kwargs
+        self.response = None
+
+    def run(self):
+        try:
+            client = APIClient()
+            client.force_login(self.user)
+            self.response = getattr(client, self.method)(self.url, format="json", **self.kwargs)
+        finally:
+            connections.close_all()
+
+
+def test_two_updates_with_the_same_etag_exactly_one_succeeds(superuser):
+    url = "/api/v1/kommuner/4601/"
+    version = Kommune.objects.get(kommunenummer="4601").versjon
+    first = Request(superuser, "patch", url, data={"sentralitetsklasse": 2}, HTTP_IF_MATCH=f'"{version}"')
+    second = Request(superuser, "patch", url, data={"sentralitetsklasse": 3}, HTTP_IF_MATCH=f'"{version}"')
+    with transaction.atomic():
+        Kommune.objects.select_for_update().get(kommunenummer="4601")  # both UPDATEs queue behind this
+        first.start()
+        wait_until_waiting(1)
+        second.start()
+        wait_until_waiting(2)
+    first.join(10)
+    second.join(10)
+    statuses = sorted([first.response.status_code, second.response.status_code])
+    assert statuses == [200, 412]
+    kommune = Kommune.objects.get(kommunenummer="4601")
+    assert kommune.versjon == version + 1
+    winner = first if first.response.status_code == 200 else second
+    assert kommune.sentralitetsklasse == winner.kwargs["data"]["sentralitetsklasse"]
+
+
+def _post(user, key):
+    return Request(
+        user,
+        "post",
+        "/api/v1/kommuner/1826/innbyggertall/",
+        data={"gjelder_fra": "2026-01-01", "antall": 1270, "kilde": "SSB"},
+        HTTP_IDEMPOTENCY_KEY=key,
+    )
+
+
+def test_concurrent_duplicate_waits_and_replays_the_first_response(superuser):
+    first, second = _post(superuser, "samtidig-1"), _post(superuser, "samtidig-1")
+    with transaction.atomic():
+        # The effect (INSERT into innbyggertall) waits for this lock; the key is already claimed.
+        with connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE kommune_innbyggertall IN SHARE MODE")
+        first.start()
+        wait_until_waiting(1)
+        second.start()  # blocks on the first request's uncommitted key
+        wait_until_waiting(2)
+    first.join(10)
+    second.join(10)
+    assert first.response.status_code == second.response.status_code == 201
+    assert second.response["Idempotent-Replayed"] == "true"
+    assert second.response.json() == first.response.json()
+    assert Innbyggertall.objects.filter(kommune__kommunenummer="1826", gjelder_fra="2026-01-01").count() == 1
+    assert IdempotencyKey.objects.filter(key="samtidig-1").count() == 1
+
+
+def test_concurrent_duplicate_that_waits_too_long_gets_409_and_may_retry(superuser, settings):
+    settings.IDEMPOTENCY_LOCK_TIMEOUT_MS = 200
+    first, second = _post(superuser, "samtidig-2"), _post(superuser, "samtidig-2")
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE kommune_innbyggertall IN SHARE MODE")
+        first.start()
+        wait_until_waiting(1)
+        second.start()
+        second.join(10)  # gives up while the first still holds the key
+    first.join(10)
+    assert second.response.status_code == 409
+    assert second.response.json()["kode"] == "konflikt"
+    assert first.response.status_code == 201
+    retry = _post(superuser, "samtidig-2")
+    retry.start()
+    retry.join(10)
+    assert retry.response.status_code == 201
+    assert retry.response["Idempotent-Replayed"] == "true"
+    assert Innbyggertall.objects.filter(kommune__kommunenummer="1826", gjelder_fra="2026-01-01").count() == 1
