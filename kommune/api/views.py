@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, permissions, viewsets
 
 from core.api.concurrency import VersionedDestroyMixin, VersionedRetrieveMixin, VersionedUpdateMixin, etag
-from core.api.idempotency import IdempotentCreateMixin
+from core.api.idempotency import KEY_PATTERN, IdempotentCreateMixin
 from kommune import selectors, services
 from kommune.api.serializers import InnbyggertallSerializer, KommuneSerializer
 from kommune.filters import KommuneFilter
@@ -18,7 +18,7 @@ IF_MATCH = OpenApiParameter(
     description="ETag-verdien fra siste GET, for eksempel \"3\". 428 uten, 412 når objektet er endret.",
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False, pattern=KEY_PATTERN,
     description="Unik nøkkel per forsøk på samme handling. Gjentatt forespørsel gir samme svar.",
 )
 KOMMUNENUMMER = OpenApiParameter("kommunenummer", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=r"^[0-9]{4}$")

@@ -44,10 +44,16 @@ def test_list_is_paginated_with_all_357_kommuner(api):
     assert body["resultater"][0]["innbyggere"] == 717710
 
 
-def test_page_size_is_capped_at_1000(api):
-    body = api.get(URL, {"antall": 5000}).json()
+def test_whole_list_fits_in_one_page_of_at_most_1000(api):
+    body = api.get(URL, {"antall": 1000}).json()
     assert len(body["resultater"]) == 357
     assert body["neste"] is None
+
+
+@pytest.mark.parametrize(("param", "value"), [("antall", 0), ("antall", 1001), ("antall", "null"), ("side", 0), ("side", "x")])
+def test_malformed_paging_is_400_naming_the_parameter(api, param, value):
+    body = assert_error_shape(api.get(URL, {param: value}), 400, "ugyldig")
+    assert param in body["felt"]
 
 
 def test_page_beyond_the_end_is_404_in_the_error_shape(api):
