@@ -43,7 +43,7 @@ schema: venv
 	DEBUG=true $(BIN)/python manage.py spectacular --file docs/api/openapi.yaml --validate --fail-on-warn
 
 messages: venv
-	DEBUG=true $(BIN)/python manage.py makemessages --locale nb --locale nn --locale en --ignore ".venv/*" --ignore "node_modules/*"
+	DEBUG=true $(BIN)/python manage.py makemessages --locale nb --locale nn --ignore ".venv/*" --ignore "node_modules/*"
 	DEBUG=true $(BIN)/python manage.py compilemessages --ignore ".venv/*"
 
 constraints: venv

@@ -217,7 +217,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # DST change are rejected by core.timefields.
 
 LANGUAGE_CODE = "nb"
-LANGUAGES = [("nb", _("Bokmål")), ("nn", _("Nynorsk")), ("en", _("English"))]
+LANGUAGES = [("nb", _("Bokmål")), ("nn", _("Nynorsk"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "sprak"
 TIME_ZONE = "Europe/Oslo"

@@ -21,6 +21,12 @@ from rest_framework import serializers
 
 NONEXISTENT = "finnes_ikke"
 AMBIGUOUS = "tvetydig"
+OUT_OF_RANGE = "utenfor_omraade"
+BAD_OFFSET = "ugyldig_forskyvning"
+
+# Real UTC offsets lie between −12:00 and +14:00; PostgreSQL refuses beyond ±15:59.
+MAX_OFFSET = dt.timedelta(hours=14)
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
 
 MESSAGES = {
     NONEXISTENT: _(
@@ -31,7 +37,21 @@ MESSAGES = {
         "Klokkeslettet %(value)s forekommer to ganger i norsk tid: klokken stilles tilbake når sommertiden "
         "slutter. Oppgi UTC-forskyvning (+01:00 eller +02:00)."
     ),
+    OUT_OF_RANGE: _("Tidspunktet må ligge mellom år %(min)d og %(max)d."),
+    BAD_OFFSET: _("UTC-forskyvningen må ligge mellom −14:00 og +14:00."),
 }
+
+
+def check_range(value: dt.datetime) -> dt.datetime:
+    """Refuse offsets and years no real record has (they would also overflow in the database)."""
+    offset = value.utcoffset()
+    if offset is not None and abs(offset) > MAX_OFFSET:
+        raise ValidationError(MESSAGES[BAD_OFFSET], code=BAD_OFFSET)
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValidationError(
+            MESSAGES[OUT_OF_RANGE], code=OUT_OF_RANGE, params={"min": EARLIEST_YEAR, "max": LATEST_YEAR}
+        )
+    return value
 
 
 def local_time_problem(value: dt.datetime, tz: dt.tzinfo | None = None) -> str | None:
@@ -64,12 +84,13 @@ class LocalDateTimeFormField(forms.DateTimeField):
 
     def to_python(self, value):
         try:
-            return super().to_python(value)
+            result = super().to_python(value)
         except ValidationError as exc:
             if exc.code != "ambiguous_timezone":
                 raise
             # Django refused it with a generic message; say which of the two cases it is.
-            return make_aware_strict(exc.params["datetime"])
+            result = make_aware_strict(exc.params["datetime"])
+        return check_range(result) if result is not None else None
 
 
 class LocalIsoDateTimeFormField(LocalDateTimeFormField, IsoDateTimeField):
@@ -80,9 +101,8 @@ class LocalDateTimeSerializerField(serializers.DateTimeField):
     """API field: ISO 8601 with offset; without offset it is Oslo time, and gap/overlap is refused."""
 
     def enforce_timezone(self, value):
-        if timezone.is_naive(value):
-            try:
-                value = make_aware_strict(value, self.default_timezone())
-            except ValidationError as exc:
-                raise serializers.ValidationError(exc.messages, code=exc.code) from exc
+        try:
+            value = check_range(make_aware_strict(value, self.default_timezone()))
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.messages, code=exc.code) from exc
         return super().enforce_timezone(value)

@@ -19,11 +19,14 @@ class IntegerFilter(django_filters.NumberFilter):
 class KommuneFilter(django_filters.FilterSet):
     sok = django_filters.CharFilter(field_name="navn", lookup_expr="icontains", label=_("Navn inneholder"))
     fylkesnummer = django_filters.CharFilter(label=_("Fylkesnummer"))
-    malform = django_filters.ChoiceFilter(choices=Kommune.Malform.choices, label=_("Målform"))
-    sentralitetsklasse = django_filters.TypedChoiceFilter(
-        choices=[(klasse, str(klasse)) for klasse in range(1, 7)], coerce=int, label=_("Sentralitetsklasse")
+    malform = django_filters.ChoiceFilter(choices=Kommune.Malform.choices, empty_label=_("Alle"), label=_("Målform"))
+    sentralitetsklasse = django_filters.ChoiceFilter(
+        choices=[(str(klasse), str(klasse)) for klasse in range(1, 7)], empty_label=_("Alle"),
+        label=_("Sentralitetsklasse"),
     )
-    avtaleregime = django_filters.ChoiceFilter(choices=Kommune.Avtaleregime.choices, label=_("Avtaleregime"))
+    avtaleregime = django_filters.ChoiceFilter(
+        choices=Kommune.Avtaleregime.choices, empty_label=_("Alle"), label=_("Avtaleregime")
+    )
     innbyggere_under = IntegerFilter(
         field_name="innbyggere", lookup_expr="lt", min_value=0, label=_("Færre innbyggere enn")
     )

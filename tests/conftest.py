@@ -1,4 +1,7 @@
+import importlib
+
 import pytest
+from django.apps import apps
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
@@ -35,3 +38,14 @@ def reader_api(user):
 def page_client(client, superuser):
     client.force_login(superuser)
     return client
+
+
+@pytest.fixture
+def kommune_data(transactional_db):
+    """For tests with real transactions: the flush after each of them removes the kommuner the data
+    migration shipped, so load them again the way the migration does."""
+    from kommune.models import Kommune
+
+    if not Kommune.objects.exists():
+        migration = importlib.import_module("kommune.migrations.0002_load_kommuner_2025")
+        migration.load(apps, None)

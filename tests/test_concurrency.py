@@ -15,8 +15,7 @@ from rest_framework.test import APIClient
 from core.models import IdempotencyKey
 from kommune.models import Innbyggertall, Kommune
 
-# serialized_rollback restores the migrated kommune data that the flush after each test removes.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("kommune_data")]
 
 
 def waiting_on_locks() -> int:

@@ -82,3 +82,17 @@ def test_make_aware_strict_is_a_validation_error_with_code():
     with pytest.raises(ValidationError) as info:
         make_aware_strict(dt.datetime(2026, 10, 25, 2, 30), OSLO)
     assert info.value.code == AMBIGUOUS
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [("2026-05-01T10:00:00-23:13", "UTC-forskyvningen"), ("0594-03-08T05:21:53+01:00", "mellom år"), ("3100-01-01T00:00", "mellom år")],
+)
+def test_offsets_and_years_no_real_record_has_are_refused(value, fragment):
+    from core.timefields import LocalIsoDateTimeFormField
+
+    with pytest.raises(ValidationError) as info:
+        LocalIsoDateTimeFormField().clean(value)
+    assert fragment in info.value.messages[0]
+    serializer = ShiftSerializer(data={"start": value})
+    assert not serializer.is_valid()

@@ -18,7 +18,7 @@ from core.tasks import enqueue, housekeeping
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("kommune_data")]
 
 
 @pytest.fixture
