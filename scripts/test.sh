@@ -10,6 +10,7 @@ export DATABASE_URL REDIS_URL
 trap '$BIN/python scripts/services.py stop --state-dir "$STATE_DIR" || true' EXIT
 
 scripts/browser_prerequisites.sh
+$BIN/ruff check .
 
 set +e
 $BIN/python -m pytest "$@"

@@ -15,12 +15,12 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import json
+import re
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg import errors as pg_errors
