@@ -28,6 +28,7 @@ if (echo > /dev/tcp/127.0.0.1/"$PORT") 2>/dev/null; then
   exit 1
 fi
 
+mkdir -p "$STATE_DIR"
 $BIN/python manage.py migrate --noinput
 $BIN/python manage.py seed_demo
 
