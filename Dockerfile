@@ -3,10 +3,8 @@ FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 DJANGO_SETTINGS_MODULE=config.settings
 
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends gettext \
-    && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --create-home --uid 10001 fastlege
+# Compiled translations (.mo) are committed, so gettext is not needed in the image.
+RUN useradd --system --create-home --uid 10001 fastlege
 
 WORKDIR /app
 COPY requirements.txt constraints.txt ./

@@ -18,6 +18,6 @@ class CoreConfig(AppConfig):
                 task="core.housekeeping",
                 hour=3,
                 minute=30,
-                description="Sletter utløpte idempotensnøkler og gamle jobbkjøringer.",
+                description="Sletter utløpte idempotensnøkler, gamle jobbkjøringer og utløpte innloggingsøkter.",
             )
         )

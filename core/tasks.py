@@ -52,11 +52,12 @@ def enqueue(task: Task, **kwargs: Any) -> None:
 
 @shared_task(name="core.housekeeping")
 def housekeeping() -> dict[str, int]:
-    """Nightly: delete idempotency keys past their retention and job runs past theirs."""
+    """Nightly: delete idempotency keys, job runs and login sessions past their retention."""
     from core import services
 
     now = timezone.now()
     return {
         "idempotensnokler_slettet": services.purge_expired_idempotency_keys(now=now),
         "jobbkjoringer_slettet": services.purge_old_job_runs(now=now),
+        "sesjoner_slettet": services.purge_expired_sessions(now=now),
     }

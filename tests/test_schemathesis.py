@@ -4,6 +4,7 @@ Fixed seed, bounded examples per operation, a hard time cap: zero server errors,
 response conforms to the documented status codes, content types and schemas.
 """
 
+import time
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,8 @@ schema.app = get_wsgi_application()
 
 
 _current_session: dict = {}
+TOTAL_BUDGET_SECONDS = 180  # the whole fuzzing run, all operations together
+_started: list[float] = []
 
 
 @schema.auth(refresh_interval=None)
@@ -44,6 +47,9 @@ class SessionAuth:
 @pytest.fixture
 def session(db):
     """A superuser session (writes allowed), fresh for each operation's test."""
+    _started[:1] = _started[:1] or [time.monotonic()]
+    if time.monotonic() - _started[0] > TOTAL_BUDGET_SECONDS:
+        pytest.fail(f"Schemathesis exceeded its {TOTAL_BUDGET_SECONDS} s budget: lower max_examples")
     user = UserFactory(is_superuser=True, is_staff=True)
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
@@ -60,7 +66,7 @@ def session(db):
     _current_session.clear()
 
 
-@pytest.mark.timeout(180)
+@pytest.mark.timeout(TOTAL_BUDGET_SECONDS)
 @pytest.mark.slow
 @schema.parametrize()
 @settings(

@@ -41,6 +41,9 @@ class SuperuserWritePermission(permissions.BasePermission):
 )
 class KommuneViewSet(VersionedRetrieveMixin, VersionedUpdateMixin, mixins.ListModelMixin,
                      mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """Norges kommuner med innbyggertallet som gjelder i dag, og kommunens egne innstillinger
+    (sentralitetsklasse, avtaleregime, målform). Endringer krever If-Match."""
+
     serializer_class = KommuneSerializer
     filterset_class = KommuneFilter
     permission_classes = [permissions.IsAuthenticated, SuperuserWritePermission]
@@ -68,6 +71,10 @@ class KommuneViewSet(VersionedRetrieveMixin, VersionedUpdateMixin, mixins.ListMo
 )
 class InnbyggertallViewSet(IdempotentCreateMixin, VersionedRetrieveMixin, VersionedDestroyMixin,
                            mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Kommunens innbyggertall over tid (ett tall per dato det gjelder fra). Registrering tar
+    Idempotency-Key; sletting av et feilregistrert tall krever If-Match, og det siste tallet kan
+    ikke slettes."""
+
     serializer_class = InnbyggertallSerializer
     permission_classes = [permissions.IsAuthenticated, SuperuserWritePermission]
     lookup_value_regex = "[0-9]+"

@@ -95,7 +95,7 @@ def test_housekeeping_deletes_expired_keys_records_its_run_and_is_idempotent():
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["fresh"]
     run = JobRun.objects.get()
     assert run.outcome == JobRun.Outcome.OK and run.finished >= run.started
-    assert run.counts == {"idempotensnokler_slettet": 1, "jobbkjoringer_slettet": 0}
+    assert run.counts == {"idempotensnokler_slettet": 1, "jobbkjoringer_slettet": 0, "sesjoner_slettet": 0}
     housekeeping.apply()
     assert JobRun.objects.order_by("-started").first().counts["idempotensnokler_slettet"] == 0
 

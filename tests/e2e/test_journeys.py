@@ -73,6 +73,14 @@ def test_nynorsk_kommune_landing_page(page, live_server, axe):
     axe.check(page)
 
 
-def test_api_docs_load_offline(page, live_server):
-    page.goto(f"{live_server.url}/api/v1/docs/")
+def test_api_reference_loads_offline_and_is_accessible(page, live_server, axe):
+    """Redoc draws a vendor logo from a CDN; the page's CSP must stop the browser fetching it."""
+    blocked, fetched = [], []
+    local = (live_server.url, "blob:" + live_server.url)
+    page.on("requestfailed", lambda r: blocked.append((r.url, r.failure)) if not r.url.startswith(local) else None)
+    page.on("requestfinished", lambda r: fetched.append(r.url) if not r.url.startswith(local) else None)
+    page.goto(f"{live_server.url}/api/v1/redoc/")
     expect(page.get_by_text("Fastlegeadministrasjon API").first).to_be_visible()
+    axe.check(page)
+    assert fetched == [], f"the API docs fetched from outside the server: {fetched}"
+    assert all(failure == "csp" for _, failure in blocked), blocked

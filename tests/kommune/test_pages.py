@@ -100,7 +100,7 @@ def test_settings_form_rejects_invalid_values_with_a_message(page_client):
 def test_only_superusers_may_change_settings_for_now(client, user):
     client.force_login(user)
     response = client.post("/kommuner/1825/endre/", {"versjon": 1, "sentralitetsklasse": 5})
-    assert response.status_code == 302
+    assert response.status_code == 403
     assert Kommune.objects.get(kommunenummer="1825").sentralitetsklasse is None
 
 
