@@ -73,22 +73,28 @@ def _wants_json(request) -> bool:
     return request.path.startswith("/api/")
 
 
+def _error_page(request, status: int, title: str, message: str):
+    return render(request, "error.html", {"title": title, "message": message}, status=status)
+
+
 def bad_request(request, exception=None):
     if _wants_json(request):
         return json_error(400, _("Ugyldig forespørsel."), "ugyldig_foresporsel")
-    return render(request, "400.html", status=400)
+    return _error_page(request, 400, _("Ugyldig forespørsel"), _("Forespørselen kunne ikke behandles."))
 
 
 def permission_denied(request, exception=None):
     if _wants_json(request):
         return json_error(403, _("Du har ikke tilgang til dette."), "ingen_tilgang")
-    return render(request, "403.html", status=403)
+    return _error_page(request, 403, _("Ingen tilgang"), _("Du har ikke tilgang til denne siden."))
 
 
 def page_not_found(request, exception=None):
     if _wants_json(request):
         return json_error(404, _("Fant ikke adressen."), "ikke_funnet")
-    return render(request, "404.html", status=404)
+    return _error_page(
+        request, 404, _("Fant ikke siden"), _("Siden finnes ikke, eller du har ikke tilgang til den.")
+    )
 
 
 def server_error(request):

@@ -2,13 +2,8 @@
 # make run: services, migrations, demo data, then web + Celery worker + Celery beat.
 # Ctrl-C stops everything this script started (and throwaway servers it started).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-BIN=.venv/bin
-STATE_DIR=${STATE_DIR:-/tmp/fastlegeadministrasjon-state}
 PORT=${PORT:-8000}
-
-eval "$($BIN/python scripts/services.py env --state-dir "$STATE_DIR")"
-export DATABASE_URL REDIS_URL
+source "$(dirname "$0")/common.sh"
 export DEBUG=${DEBUG:-true}
 export ALLOWED_HOSTS=${ALLOWED_HOSTS:-127.0.0.1,localhost}
 export DJANGO_SETTINGS_MODULE=config.settings
@@ -19,7 +14,7 @@ cleanup() {
   echo; echo "Stopper web, worker og beat ..."
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  $BIN/python scripts/services.py stop --state-dir "$STATE_DIR" || true
+  stop_services
 }
 trap cleanup EXIT INT TERM
 
