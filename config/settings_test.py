@@ -2,6 +2,7 @@
 
 import os
 import uuid
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
@@ -29,5 +30,6 @@ WHITENOISE_AUTOREFRESH = True
 # queue and Redis database, so a worker started by `make run` on the same machine cannot take its tasks.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.setdefault("CELERY_QUEUE", f"test-{uuid.uuid4().hex[:12]}")
 CELERY_BROKER_URL = os.environ.setdefault(
-    "CELERY_BROKER_URL", REDIS_URL.rsplit("/", 1)[0] + "/" + os.environ.get("TEST_CELERY_REDIS_DB", "15")  # noqa: F405
+    "CELERY_BROKER_URL",
+    urlunsplit(urlsplit(REDIS_URL)._replace(path="/" + os.environ.get("TEST_CELERY_REDIS_DB", "15"))),  # noqa: F405
 )

@@ -4,13 +4,20 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SuperuserAdminSite(admin.AdminSite):
-    """The Django admin is a superuser tool; staff status alone does not open it."""
+    """The Django admin is a superuser tool; staff status alone does not open it. Logging in goes
+    through allauth (rate limits, and MFA where the user has it), never the admin's own form."""
 
     site_header = _("Fastlegeadministrasjon – drift")
     site_title = _("Fastlegeadministrasjon")
 
     def has_permission(self, request) -> bool:
         return bool(request.user.is_active and request.user.is_superuser)
+
+    def login(self, request, extra_context=None):
+        # Imported here: this module is loaded (through INSTALLED_APPS) before the app registry is ready.
+        from allauth.account.decorators import secure_admin_login
+
+        return secure_admin_login(super().login)(request, extra_context)
 
 
 class SuperuserAdminConfig(AdminConfig):

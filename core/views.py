@@ -11,7 +11,6 @@ from django.template import loader
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
 
 from core.api.errors import json_error
 from core.selectors import JOB_LATE, job_health
@@ -38,12 +37,15 @@ def _redis_ok() -> bool:
 
 
 @never_cache
-@require_GET
 def health(request):
     """Database, Redis and the nightly jobs. 503 when a store is down or a job is late.
 
     A job that has never run (a new installation) is reported but does not fail the check.
     """
+    if request.method not in ("GET", "HEAD"):
+        response = json_error(405, _("Bare GET er tillatt her."), "method_not_allowed")
+        response["Allow"] = "GET, HEAD"
+        return response
     database, cache = _database_ok(), _redis_ok()
     jobs = job_health(now=timezone.now()) if database else []
     healthy = database and cache and all(j.status != JOB_LATE for j in jobs)

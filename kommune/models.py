@@ -129,6 +129,10 @@ class Kommune(VersionedModel):
         return "nn" if self.malform == self.Malform.NYNORSK else "nb"
 
 
+DUPLICATE_FIGURE_CODE = "innbyggertall_finnes"
+DUPLICATE_FIGURE_MESSAGE = _("Kommunen har allerede et innbyggertall som gjelder fra denne datoen.")
+
+
 @track_history()
 class Innbyggertall(VersionedModel):
     """The kommune's population from a date (SSB publishes figures per 1 January)."""
@@ -143,7 +147,12 @@ class Innbyggertall(VersionedModel):
         verbose_name_plural = _("innbyggertall")
         ordering = ["kommune", "-gjelder_fra"]
         constraints = [
-            models.UniqueConstraint(fields=["kommune", "gjelder_fra"], name="innbyggertall_unique_per_date"),
+            models.UniqueConstraint(
+                fields=["kommune", "gjelder_fra"],
+                name="innbyggertall_unique_per_date",
+                violation_error_code=DUPLICATE_FIGURE_CODE,
+                violation_error_message=DUPLICATE_FIGURE_MESSAGE,
+            ),
             models.CheckConstraint(condition=models.Q(antall__gte=0), name="innbyggertall_antall_not_negative"),
         ]
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from core.concurrency import delete_versioned, update_versioned
-from kommune.models import Innbyggertall, Kommune
+from kommune.models import DUPLICATE_FIGURE_CODE, DUPLICATE_FIGURE_MESSAGE, Innbyggertall, Kommune
 
 # What a kommune may change about itself; name, number and fylke come from the national register.
 EDITABLE_KOMMUNE_FIELDS = frozenset({"sentralitetsklasse", "avtaleregime", "malform"})
@@ -26,14 +26,18 @@ def update_kommune(*, kommune: Kommune, expected_version: int, **changes) -> Kom
 def record_innbyggertall(*, kommune: Kommune, gjelder_fra: dt.date, antall: int, kilde: str) -> Innbyggertall:
     """Record the kommune's population from a date. One figure per kommune and date."""
     figure = Innbyggertall(kommune=kommune, gjelder_fra=gjelder_fra, antall=antall, kilde=kilde)
-    figure.full_clean()
+    duplicate = ValidationError({"gjelder_fra": [DUPLICATE_FIGURE_MESSAGE]}, code=DUPLICATE_FIGURE_CODE)
+    try:
+        figure.full_clean()
+    except ValidationError as exc:
+        if any(error.code == DUPLICATE_FIGURE_CODE for error in exc.error_dict.get(NON_FIELD_ERRORS, [])):
+            raise duplicate from exc
+        raise
     try:
         with transaction.atomic():
             figure.save()
     except IntegrityError as exc:  # a concurrent insert of the same date, after full_clean passed
-        raise ValidationError(
-            {"gjelder_fra": _("Kommunen har allerede et innbyggertall som gjelder fra denne datoen.")}
-        ) from exc
+        raise duplicate from exc
     return figure
 
 

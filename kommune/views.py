@@ -11,12 +11,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
 from core.exceptions import StaleVersion
 from core.history import history_for
 from kommune import panels, selectors, services
 from kommune.filters import KommuneFilter
 from kommune.forms import KommuneSettingsForm
+from kommune.permissions import can_change_kommune
 
 PAGE_SIZE = 50
 
@@ -35,6 +37,7 @@ def _use_kommune_language(request, kommune) -> None:
         request.LANGUAGE_CODE = kommune.language_code
 
 
+@require_GET
 @login_required
 def home(request):
     filterset = KommuneFilter(request.GET or None, queryset=selectors.kommune_list())
@@ -47,16 +50,23 @@ def home(request):
     return render(request, template, context)
 
 
+@require_GET
 @login_required
 def landing(request, kommunenummer: str):
     kommune = _kommune_or_404(kommunenummer)
     _use_kommune_language(request, kommune)
-    return render(request, "kommune/landing.html", {"kommune": kommune, "panels": panels.render_context(request, kommune)})
+    context = {
+        "kommune": kommune,
+        "panels": panels.render_context(request, kommune),
+        "can_change": can_change_kommune(request.user),
+    }
+    return render(request, "kommune/landing.html", context)
 
 
+@require_http_methods(["GET", "POST"])
 @login_required
 def edit(request, kommunenummer: str):
-    if not request.user.is_superuser:  # until roles per kommune exist (tenancy issue)
+    if not can_change_kommune(request.user):
         raise PermissionDenied
     kommune = _kommune_or_404(kommunenummer)
     _use_kommune_language(request, kommune)
@@ -75,6 +85,7 @@ def edit(request, kommunenummer: str):
     return render(request, "kommune/edit.html", {"kommune": kommune, "form": form})
 
 
+@require_GET
 @login_required
 def history(request, kommunenummer: str):
     kommune = _kommune_or_404(kommunenummer)

@@ -3,7 +3,9 @@
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 BIN=.venv/bin
 STATE_DIR=${STATE_DIR:-/tmp/fastlegeadministrasjon-state}
-eval "$($BIN/python scripts/services.py env --state-dir "$STATE_DIR")"
+# Assigned first: `eval "$(failing command)"` would succeed and hide the failure from `set -e`.
+service_env=$($BIN/python scripts/services.py env --state-dir "$STATE_DIR")
+eval "$service_env"
 export DATABASE_URL REDIS_URL
 
 stop_services() {

@@ -12,6 +12,7 @@ from kommune import selectors, services
 from kommune.api.serializers import InnbyggertallSerializer, KommuneSerializer
 from kommune.filters import KommuneFilter
 from kommune.models import Innbyggertall
+from kommune.permissions import can_change_kommune
 
 IF_MATCH = OpenApiParameter(
     "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
@@ -24,13 +25,11 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 KOMMUNENUMMER = OpenApiParameter("kommunenummer", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=r"^[0-9]{4}$")
 
 
-class SuperuserWritePermission(permissions.BasePermission):
-    """Until roles per kommune exist (tenancy issue): anyone logged in reads, superusers write."""
+class ChangeKommunePermission(permissions.BasePermission):
+    """Anyone logged in reads; changes follow kommune.permissions.can_change_kommune."""
 
     def has_permission(self, request, view) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return bool(request.user and request.user.is_superuser)
+        return request.method in permissions.SAFE_METHODS or can_change_kommune(request.user)
 
 
 @extend_schema_view(
@@ -46,7 +45,7 @@ class KommuneViewSet(VersionedRetrieveMixin, VersionedUpdateMixin, mixins.ListMo
 
     serializer_class = KommuneSerializer
     filterset_class = KommuneFilter
-    permission_classes = [permissions.IsAuthenticated, SuperuserWritePermission]
+    permission_classes = [permissions.IsAuthenticated, ChangeKommunePermission]
     lookup_field = "kommunenummer"
     lookup_value_regex = "[^/]+"
 
@@ -76,7 +75,7 @@ class InnbyggertallViewSet(IdempotentCreateMixin, VersionedRetrieveMixin, Versio
     ikke slettes."""
 
     serializer_class = InnbyggertallSerializer
-    permission_classes = [permissions.IsAuthenticated, SuperuserWritePermission]
+    permission_classes = [permissions.IsAuthenticated, ChangeKommunePermission]
     lookup_value_regex = "[0-9]+"
 
     def kommune(self):

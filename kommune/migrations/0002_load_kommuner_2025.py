@@ -1,4 +1,11 @@
-"""Load the 357 kommuner of 2025 and their population on 1 January 2025 (kommune/data/)."""
+"""Load the 357 kommuner of 2025 and their population on 1 January 2025.
+
+The data file beside this migration is frozen: every installation must load the same rows, so it
+is never edited. Later changes (mergers, new population figures) come as new migrations or through
+the API. Source: Statistics Norway / Kartverket figures as compiled in the public dataset
+`aprestmo/norway-geodata` (`data/municipalities-2025.json`, MIT licence): 5,550,203 inhabitants,
+174 kommuner under 5,000. Sentralitetsklasse is not in the file; each kommune fills it in.
+"""
 
 import csv
 import datetime as dt
@@ -8,7 +15,7 @@ from pathlib import Path
 import pghistory
 from django.db import migrations
 
-DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "kommuner-2025.csv"
+DATA_FILE = Path(__file__).with_name("0002_kommuner_2025.csv")
 MALFORM = {"Bokmål": "bokmal", "Nynorsk": "nynorsk", "Nøytral": "noytral"}
 OSLO = "0301"  # Oslo has its own framework agreement with its GPs instead of ASA 4310
 POPULATION_DATE = dt.date(2025, 1, 1)

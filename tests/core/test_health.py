@@ -36,3 +36,10 @@ def test_redis_down_fails_the_check(client, settings):
     response = client.get("/helse/")
     assert response.status_code == 503
     assert response.json()["redis"] == "feil"
+
+
+def test_wrong_method_is_405_in_the_error_shape(client):
+    response = client.post("/helse/")
+    assert response.status_code == 405
+    assert response.json()["kode"] == "method_not_allowed"
+    assert response["Allow"] == "GET, HEAD"

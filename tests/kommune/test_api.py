@@ -177,6 +177,12 @@ def test_update_with_current_etag_succeeds_and_bumps_the_version(api):
     assert Kommune.objects.get(kommunenummer="4601").sentralitetsklasse == 2
 
 
+def test_empty_patch_with_current_etag_changes_nothing_and_succeeds(api):
+    response = api.patch(detail(), {}, format="json", HTTP_IF_MATCH='"1"')
+    assert response.status_code == 200 and response["ETag"] == '"1"'
+    assert_error_shape(api.patch(detail(), {}, format="json", HTTP_IF_MATCH='"2"'), 412)
+
+
 def test_any_of_several_if_match_etags_may_match(api):
     response = api.patch(detail(), {"sentralitetsklasse": 2}, format="json", HTTP_IF_MATCH='"9", "1"')
     assert response.status_code == 200
@@ -268,11 +274,73 @@ def test_same_idempotency_key_with_another_body_is_422(api):
     assert Innbyggertall.objects.get(kommune__kommunenummer="1826", gjelder_fra="2026-01-01").antall == 1270
 
 
-def test_idempotency_keys_are_per_principal(api, reader_api, superuser):
+def test_idempotency_keys_are_per_principal(api):
+    from core.models import IdempotencyKey
+    from tests.factories import UserFactory
+
+    other = APIClient()
+    other.force_login(UserFactory(is_superuser=True))
+    first = api.post(FIGURES, NEW_FIGURE, format="json", HTTP_IDEMPOTENCY_KEY="shared")
+    second = other.post(FIGURES, {**NEW_FIGURE, "gjelder_fra": "2027-01-01"}, format="json", HTTP_IDEMPOTENCY_KEY="shared")
+    assert first.status_code == second.status_code == 201
+    assert not second.has_header("Idempotent-Replayed")  # another client's key is not a replay
+    assert IdempotencyKey.objects.filter(key="shared").count() == 2
+    assert Innbyggertall.objects.filter(kommune__kommunenummer="1826").count() == 3
+
+
+def test_expired_idempotency_key_is_treated_as_new(api, superuser):
+    import datetime as dt
+
     from core.models import IdempotencyKey
 
-    api.post(FIGURES, NEW_FIGURE, format="json", HTTP_IDEMPOTENCY_KEY="shared")
-    assert IdempotencyKey.objects.get(key="shared").principal == f"bruker:{superuser.pk}"
+    IdempotencyKey.objects.create(
+        principal=f"bruker:{superuser.pk}", key="gammel", fingerprint="x" * 64, method="POST", path=FIGURES,
+        response_status=201, response_body={}, created=timezone.now() - dt.timedelta(hours=25),
+    )
+    response = api.post(FIGURES, NEW_FIGURE, format="json", HTTP_IDEMPOTENCY_KEY="gammel")
+    assert response.status_code == 201 and not response.has_header("Idempotent-Replayed")
+    assert IdempotencyKey.objects.get(key="gammel").fingerprint != "x" * 64
+
+
+def test_server_error_under_a_key_stores_nothing_and_undoes_the_effect(api, monkeypatch):
+    from core.models import IdempotencyKey
+    from kommune import services
+
+    real = services.record_innbyggertall
+
+    def fails_after_the_effect(**kwargs):
+        real(**kwargs)
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(services, "record_innbyggertall", fails_after_the_effect)
+    api.raise_request_exception = False
+    response = api.post(FIGURES, NEW_FIGURE, format="json", HTTP_IDEMPOTENCY_KEY="feil-1")
+    assert response.status_code == 500
+    assert response.json()["kode"] == "intern_feil"
+    assert not IdempotencyKey.objects.filter(key="feil-1").exists()
+    assert not Innbyggertall.objects.filter(kommune__kommunenummer="1826", gjelder_fra="2026-01-01").exists()
+    monkeypatch.setattr(services, "record_innbyggertall", real)
+    retry = api.post(FIGURES, NEW_FIGURE, format="json", HTTP_IDEMPOTENCY_KEY="feil-1")
+    assert retry.status_code == 201 and not retry.has_header("Idempotent-Replayed")
+
+
+def test_5xx_response_returned_by_a_view_is_not_stored(api, monkeypatch):
+    from rest_framework import mixins
+    from rest_framework.response import Response
+
+    from core.models import IdempotencyKey
+
+    real_create = mixins.CreateModelMixin.create
+
+    def create_then_answer_503(self, request, *args, **kwargs):
+        real_create(self, request, *args, **kwargs)
+        return Response({"feil": "midlertidig", "kode": "utilgjengelig", "felt": {}}, status=503)
+
+    monkeypatch.setattr(mixins.CreateModelMixin, "create", create_then_answer_503)
+    response = api.post(FIGURES, NEW_FIGURE, format="json", HTTP_IDEMPOTENCY_KEY="feil-2")
+    assert response.status_code == 503
+    assert not IdempotencyKey.objects.filter(key="feil-2").exists()
+    assert not Innbyggertall.objects.filter(kommune__kommunenummer="1826", gjelder_fra="2026-01-01").exists()
 
 
 def test_rejected_post_stores_no_key_so_a_corrected_retry_is_carried_out(api):
@@ -296,7 +364,7 @@ def test_invalid_idempotency_key_is_400(api):
 def test_second_figure_for_the_same_date_is_400_on_the_date(api):
     response = api.post(FIGURES, {**NEW_FIGURE, "gjelder_fra": "2025-01-01"}, format="json")
     body = assert_error_shape(response, 400)
-    assert "gjelder_fra" in body["felt"] or "allerede" in body["feil"]
+    assert "allerede et innbyggertall" in body["felt"]["gjelder_fra"][0]
 
 
 def test_delete_requires_if_match_and_keeps_the_last_figure(api):

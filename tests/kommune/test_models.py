@@ -80,4 +80,4 @@ def test_duplicate_figure_for_a_date_is_a_validation_error_on_the_date():
     with pytest.raises(ValidationError) as info:
         services.record_innbyggertall(kommune=kommune, gjelder_fra=dt.date(2025, 1, 1), antall=1, kilde="x")
     assert Innbyggertall.objects.filter(kommune=kommune).count() == 1
-    assert info.value.messages
+    assert "allerede et innbyggertall" in info.value.message_dict["gjelder_fra"][0]

@@ -117,3 +117,24 @@ def test_admin_is_for_superusers_only(client, user, superuser):
 def test_page_404_is_html_and_api_404_is_json(page_client):
     assert "text/html" in page_client.get("/finnes-ikke/")["Content-Type"]
     assert page_client.get("/api/v1/finnes-ikke/")["Content-Type"] == "application/json"
+
+
+def test_admin_login_goes_through_allauth(client):
+    response = client.get("/admin/login/")
+    assert response.status_code == 302 and response["Location"].startswith("/konto/login/")
+
+
+def test_pages_refuse_methods_they_do_not_serve(page_client):
+    assert page_client.delete("/kommuner/4601/").status_code == 405
+    assert page_client.put("/kommuner/4601/endre/").status_code == 405
+    assert page_client.post("/").status_code == 405
+
+
+def test_page_change_is_attributed_to_the_user_by_the_request_scope(page_client, superuser):
+    from pghistory.models import Events
+
+    page_client.post(
+        "/kommuner/1825/endre/", {"versjon": 1, "sentralitetsklasse": 5, "avtaleregime": "asa4310", "malform": "noytral"}
+    )
+    event = Events.objects.tracks(Kommune.objects.get(kommunenummer="1825")).order_by("-pgh_created_at").first()
+    assert event.pgh_context["actor"] == f"bruker:{superuser.pk}"
