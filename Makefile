@@ -40,11 +40,11 @@ lint: venv
 	$(BIN)/ruff check .
 
 schema: venv
-	DEBUG=true $(BIN)/python manage.py spectacular --file docs/api/openapi.yaml --validate --fail-on-warn
+	$(BIN)/python manage.py spectacular --file docs/api/openapi.yaml --validate --fail-on-warn
 
 messages: venv
-	DEBUG=true $(BIN)/python manage.py makemessages --locale nb --locale nn --ignore ".venv/*" --ignore "node_modules/*"
-	DEBUG=true $(BIN)/python manage.py compilemessages --ignore ".venv/*"
+	$(BIN)/python manage.py makemessages --locale nb --locale nn --no-obsolete --ignore ".venv/*" --ignore "node_modules/*" --ignore "tests/*"
+	$(BIN)/python manage.py compilemessages --ignore ".venv/*"
 
 constraints: venv
 	{ head -2 constraints.txt; $(BIN)/python -m pip freeze --exclude-editable; } > constraints.new && mv constraints.new constraints.txt

@@ -6,7 +6,7 @@ PORT=${PORT:-8000}
 source "$(dirname "$0")/common.sh"
 export DEBUG=${DEBUG:-true}
 export ALLOWED_HOSTS=${ALLOWED_HOSTS:-127.0.0.1,localhost}
-export DJANGO_SETTINGS_MODULE=config.settings
+export DJANGO_SETTINGS_MODULE=config.settings_dev
 
 pids=()
 cleanup() {
