@@ -59,3 +59,11 @@ def test_time_zone_and_language(settings):
     assert settings.TIME_ZONE == "Europe/Oslo" and settings.USE_TZ
     assert settings.LANGUAGE_CODE == "nb"
     assert [code for code, _ in settings.LANGUAGES][:2] == ["nb", "nn"]
+
+
+def test_test_runs_use_their_own_cache_prefix_queue_and_broker_database(settings):
+    """Concurrent runs (and a `make run` worker) on one machine never share keys or tasks."""
+    assert settings.CACHES["default"]["KEY_PREFIX"].startswith("test-")
+    assert settings.CACHES["default"]["KEY_PREFIX"] != "fastlege"
+    assert settings.CELERY_TASK_DEFAULT_QUEUE.startswith("test-")
+    assert settings.CELERY_BROKER_URL.rsplit("/", 1)[1] != settings.REDIS_URL.rsplit("/", 1)[1]
