@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from core.api.errors import json_error
+from core.api.errors import is_api_request, json_error
 from core.context import scope
 
 
@@ -15,7 +15,7 @@ class ApiRequestSizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith("/api/"):
+        if is_api_request(request):
             try:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from core.api.errors import json_error
+from core.api.errors import is_api_request, json_error
 from core.selectors import JOB_LATE, job_health
 
 
@@ -71,28 +71,24 @@ def accessibility_statement(request):
     return render(request, "core/tilgjengelighet.html")
 
 
-def _wants_json(request) -> bool:
-    return request.path.startswith("/api/")
-
-
 def _error_page(request, status: int, title: str, message: str):
     return render(request, "error.html", {"title": title, "message": message}, status=status)
 
 
 def bad_request(request, exception=None):
-    if _wants_json(request):
+    if is_api_request(request):
         return json_error(400, _("Ugyldig forespørsel."), "ugyldig_foresporsel")
     return _error_page(request, 400, _("Ugyldig forespørsel"), _("Forespørselen kunne ikke behandles."))
 
 
 def permission_denied(request, exception=None):
-    if _wants_json(request):
+    if is_api_request(request):
         return json_error(403, _("Du har ikke tilgang til dette."), "ingen_tilgang")
     return _error_page(request, 403, _("Ingen tilgang"), _("Du har ikke tilgang til denne siden."))
 
 
 def page_not_found(request, exception=None):
-    if _wants_json(request):
+    if is_api_request(request):
         return json_error(404, _("Fant ikke adressen."), "ikke_funnet")
     return _error_page(
         request, 404, _("Fant ikke siden"), _("Siden finnes ikke, eller du har ikke tilgang til den.")
@@ -100,7 +96,7 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    if _wants_json(request):
+    if is_api_request(request):
         return json_error(500, _("Intern feil. Feilen er logget."), "intern_feil")
     # No context processors: whatever broke the request may break them too.
     return HttpResponseServerError(loader.get_template("500.html").render())

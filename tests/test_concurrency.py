@@ -5,6 +5,7 @@ that the requests need, waits until both are blocked on it, then releases it —
 certain, not a matter of timing.
 """
 
+import contextlib
 import threading
 import time
 
@@ -81,15 +82,23 @@ def _post(user, key):
     )
 
 
-def test_concurrent_duplicate_waits_and_replays_the_first_response(superuser):
-    first, second = _post(superuser, "samtidig-1"), _post(superuser, "samtidig-1")
+@contextlib.contextmanager
+def first_holds_the_key(first, second):
+    """Start `first` and let it claim its key but block on its effect (the INSERT into innbyggertall
+    waits for the lock held here); then start `second`, which blocks on the uncommitted key.
+    Leaving the block releases the lock."""
     with transaction.atomic():
-        # The effect (INSERT into innbyggertall) waits for this lock; the key is already claimed.
         with connection.cursor() as cursor:
             cursor.execute("LOCK TABLE kommune_innbyggertall IN SHARE MODE")
         first.start()
         wait_until_waiting(1)
-        second.start()  # blocks on the first request's uncommitted key
+        second.start()
+        yield
+
+
+def test_concurrent_duplicate_waits_and_replays_the_first_response(superuser):
+    first, second = _post(superuser, "samtidig-1"), _post(superuser, "samtidig-1")
+    with first_holds_the_key(first, second):
         wait_until_waiting(2)
     first.join(10)
     second.join(10)
@@ -103,12 +112,7 @@ def test_concurrent_duplicate_waits_and_replays_the_first_response(superuser):
 def test_concurrent_duplicate_that_waits_too_long_gets_409_and_may_retry(superuser, settings):
     settings.IDEMPOTENCY_LOCK_TIMEOUT_MS = 200
     first, second = _post(superuser, "samtidig-2"), _post(superuser, "samtidig-2")
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("LOCK TABLE kommune_innbyggertall IN SHARE MODE")
-        first.start()
-        wait_until_waiting(1)
-        second.start()
+    with first_holds_the_key(first, second):
         second.join(10)  # gives up while the first still holds the key
     first.join(10)
     assert second.response.status_code == 409

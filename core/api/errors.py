@@ -107,6 +107,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+API_PREFIX = "/api/"
+
+
+def is_api_request(request) -> bool:
+    """API requests get errors in the JSON shape; pages get HTML."""
+    return request.path.startswith(API_PREFIX)
+
+
 def json_error(status_code: int, message: str, code: str) -> JsonResponse:
     """The error shape outside DRF (404/500 handlers, middleware)."""
     return JsonResponse(error_body(message, code), status=status_code)

@@ -35,6 +35,9 @@ HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 STORED_HEADERS = ("ETag", "Location")
 MAX_KEY_LENGTH = 255
+# Status of a claimed key while its request runs; replaced by the real status before commit, so no
+# other transaction ever sees it.
+IN_PROGRESS_STATUS = 202
 KEY_PATTERN = r"^[\x20-\x7E]{1,255}$"  # printable ASCII, as published in the OpenAPI schema
 
 
@@ -75,7 +78,7 @@ def _claim(principal: str, key: str, fp: str, request) -> IdempotencyKey | None:
             ).delete()
             IdempotencyKey.objects.create(
                 principal=principal, key=key, fingerprint=fp, method=request.method,
-                path=request.get_full_path()[:2000], response_status=202, response_body=None,
+                path=request.get_full_path()[:2000], response_status=IN_PROGRESS_STATUS, response_body=None,
             )
         return None
     except IntegrityError:
