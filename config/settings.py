@@ -98,12 +98,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "core.middleware.ActorScopeMiddleware",
+    "kommune.middleware.TenancyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "pghistory.middleware.HistoryMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -120,6 +119,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "kommune.context_processors.tilgang",
             ],
         },
     },
@@ -174,6 +174,7 @@ ACCOUNT_ADAPTER = "kommune.auth.ClosedSignupAccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/m/ip,10/15m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "kommune.auth.EncryptingMFAAdapter"
 MFA_TOTP_ISSUER = "Fastlegeadministrasjon"
 
 # --- Security (production defaults; `manage.py check --deploy` is clean) ----------------------
@@ -240,8 +241,13 @@ STORAGES = {
 # --- API --------------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Both enter the kommune scope (kommune.access); Bearer first, so a missing login answers 401.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "kommune.api.authentication.BearerTokenAuthentication",
+        "kommune.api.authentication.KommuneSessionAuthentication",
+    ],
+    # Fail closed: a view must declare its area (kommune.api.permissions).
+    "DEFAULT_PERMISSION_CLASSES": ["kommune.api.permissions.KommuneTilgang"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.Pagination",

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core import views as core_views
 from core.api.docs import OfflineRedocView
+from kommune.auth import ThrottledLoginView
 
 api_v1 = [
     path("", include("kommune.api.urls")),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("helse/", core_views.health, name="health"),
     path("tilgjengelighet/", core_views.accessibility_statement, name="accessibility"),
+    path("konto/login/", ThrottledLoginView.as_view(), name="account_login"),
     path("konto/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -10,7 +10,10 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from core import checks, signals  # noqa: F401  (registers checks and the post_migrate sync)
+        from core.context import install_audit_context
         from core.jobs import ScheduledJob, register
+
+        install_audit_context()
 
         register(
             ScheduledJob(

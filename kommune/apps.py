@@ -9,7 +9,10 @@ class KommuneConfig(AppConfig):
     verbose_name = "Kommune"
 
     def ready(self) -> None:
-        from kommune import panels
+        from core.history import register_actor_resolver
+        from kommune import panels, selectors
+
+        register_actor_resolver(selectors.actor_names)
 
         panels.register(
             panels.Panel(

@@ -1,8 +1,10 @@
-"""The tenant root: Kommune with its dated population figures, and the user account."""
+"""The tenant root: Kommune with its dated population figures; the user account, roles per kommune
+and integration tokens."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Left, Lower
@@ -11,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.history import track_history
 from core.models import VersionedModel
+from core.tenancy import TenantModel
 
 KOMMUNENUMMER_PATTERN = r"^[0-9]{4}$"
 kommunenummer_validator = RegexValidator(
@@ -39,8 +42,10 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
 
+@track_history(exclude=["password", "last_login"])
 class User(AbstractBaseUser, PermissionsMixin):
-    """A person who logs in, by e-mail address. Roles per kommune come with the tenancy issue."""
+    """A person who logs in, by e-mail address. National (not owned by a kommune); what the person
+    may do in a kommune is a Rolle there."""
 
     email = models.EmailField(_("e-postadresse"), unique=True)
     navn = models.CharField(_("navn"), max_length=200, blank=True)
@@ -64,7 +69,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 @track_history()
-class Kommune(VersionedModel):
+class Kommune(TenantModel, VersionedModel):
+    """A kommune, and the tenant: a kommune in scope sees only itself."""
+
+    tenant_field = "id"
+
     class Malform(models.TextChoices):
         BOKMAL = "bokmal", _("Bokmål")
         NYNORSK = "nynorsk", _("Nynorsk")
@@ -97,7 +106,7 @@ class Kommune(VersionedModel):
         default=Avtaleregime.ASA_4310,
     )
 
-    class Meta(VersionedModel.Meta):
+    class Meta(TenantModel.Meta, VersionedModel.Meta):
         verbose_name = _("kommune")
         verbose_name_plural = _("kommuner")
         ordering = ["kommunenummer"]
@@ -123,6 +132,10 @@ class Kommune(VersionedModel):
     def __str__(self) -> str:
         return f"{self.kommunenummer} {self.navn}"
 
+    @classmethod
+    def tenant_filter(cls, kommune_id: int) -> models.Q:
+        return models.Q(pk=kommune_id)
+
     @property
     def language_code(self) -> str:
         """The default page language: nynorsk kommuner get nn, the others nb."""
@@ -134,7 +147,7 @@ DUPLICATE_FIGURE_MESSAGE = _("Kommunen har allerede et innbyggertall som gjelder
 
 
 @track_history()
-class Innbyggertall(VersionedModel):
+class Innbyggertall(TenantModel, VersionedModel):
     """The kommune's population from a date (SSB publishes figures per 1 January)."""
 
     kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="innbyggertall")
@@ -142,7 +155,7 @@ class Innbyggertall(VersionedModel):
     antall = models.PositiveIntegerField(_("innbyggere"))
     kilde = models.CharField(_("kilde"), max_length=200)
 
-    class Meta(VersionedModel.Meta):
+    class Meta(TenantModel.Meta, VersionedModel.Meta):
         verbose_name = _("innbyggertall")
         verbose_name_plural = _("innbyggertall")
         ordering = ["kommune", "-gjelder_fra"]
@@ -158,3 +171,98 @@ class Innbyggertall(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.kommune_id}: {self.antall} fra {self.gjelder_fra}"
+
+
+@track_history()
+class Rolle(TenantModel):
+    """What a user may do in one kommune. A user may hold several roles in several kommuner."""
+
+    class Navn(models.TextChoices):
+        KOMMUNEOVERLEGE = "kommuneoverlege", _("Kommuneoverlege")
+        SAKSBEHANDLER = "saksbehandler", _("Saksbehandler")
+        LESETILGANG = "lesetilgang", _("Lesetilgang")
+        LEGE = "lege", _("Lege")
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="roller", verbose_name=_("kommune"))
+    bruker = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roller", verbose_name=_("bruker"))
+    rolle = models.CharField(_("rolle"), max_length=20, choices=Navn.choices)
+    opprettet = models.DateTimeField(_("tildelt"), default=timezone.now, editable=False)
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("rolle")
+        verbose_name_plural = _("roller")
+        ordering = ["kommune", "bruker", "rolle"]
+        constraints = [
+            models.UniqueConstraint(fields=["kommune", "bruker", "rolle"], name="rolle_unique_per_kommune_bruker"),
+            models.CheckConstraint(
+                condition=models.Q(rolle__in=["kommuneoverlege", "saksbehandler", "lesetilgang", "lege"]),
+                name="rolle_navn_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bruker_id} {self.rolle} i {self.kommune_id}"
+
+
+API_SCOPES = (
+    ("lister:les", _("Lese pasientlister og kommunens nøkkeltall")),
+    ("lister:skriv", _("Endre pasientlister og kommunens nøkkeltall")),
+    ("avtaler:les", _("Lese avtaler")),
+    ("avtaler:skriv", _("Endre avtaler")),
+    ("legevakt:les", _("Lese legevakt og vaktplaner")),
+    ("legevakt:skriv", _("Endre legevakt og vaktplaner")),
+    ("lonn:les", _("Lønn: lese utbetalingsgrunnlag og kvittere for mottak")),
+)
+API_SCOPE_NAMES = tuple(name for name, _label in API_SCOPES)
+
+
+@track_history(exclude=["nokkel_hash"])
+class ApiToken(models.Model):
+    """A named integration client's token (the payroll system, a rostering tool).
+
+    The token itself is shown once; only a keyed hash (HMAC-SHA256 under a server key) is stored.
+    National: the kommuner it works in are its ApiTokenKommune rows.
+    """
+
+    navn = models.CharField(_("klientnavn"), max_length=100)
+    prefiks = models.CharField(_("kjennetegn"), max_length=16, unique=True, help_text=_("Tokenets første tegn."))
+    nokkel_hash = models.CharField(max_length=64, unique=True, editable=False)
+    scopes = ArrayField(models.CharField(max_length=20), verbose_name=_("tilganger"))
+    opprettet = models.DateTimeField(_("opprettet"), default=timezone.now, editable=False)
+    utloper = models.DateTimeField(_("utløper"), null=True, blank=True)
+    trukket_tilbake = models.DateTimeField(_("trukket tilbake"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API-token")
+        verbose_name_plural = _("API-tokener")
+        ordering = ["navn", "-opprettet"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scopes__contained_by=list(API_SCOPE_NAMES)) & ~models.Q(scopes=[]),
+                name="apitoken_scopes_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(utloper__isnull=True) | models.Q(utloper__gt=models.F("opprettet")),
+                name="apitoken_utloper_after_opprettet",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.navn} ({self.prefiks}…)"
+
+
+@track_history()
+class ApiTokenKommune(TenantModel):
+    """A kommune an integration token works in. The kommune can withdraw its own binding."""
+
+    token = models.ForeignKey(ApiToken, on_delete=models.CASCADE, related_name="kommuner")
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="api_tokener")
+    trukket_tilbake = models.DateTimeField(_("trukket tilbake"), null=True, blank=True)
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("API-tokenets kommune")
+        verbose_name_plural = _("API-tokenets kommuner")
+        constraints = [models.UniqueConstraint(fields=["kommune", "token"], name="apitokenkommune_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.token_id} i {self.kommune_id}"

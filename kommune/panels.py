@@ -22,6 +22,7 @@ class Panel:
     template: str
     context: Callable[[Any, Any], dict[str, Any]]
     order: int = 100
+    handling: str = "les"  # kommune.permissions.Handling the viewer needs to see the panel
 
 
 _panels: dict[str, Panel] = {}
@@ -40,10 +41,13 @@ def registered() -> list[Panel]:
 
 
 def render_context(request, kommune) -> list[dict[str, Any]]:
-    """Each registered panel with its context, ready for the landing template."""
+    """Each registered panel the viewer may see, with its context, ready for the landing template."""
+    from kommune.permissions import tillater
+
     return [
         {"panel": panel, "context": {"kommune": kommune, **panel.context(request, kommune)}}
         for panel in registered()
+        if tillater(request.tilgang, panel.handling)
     ]
 
 

@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from kommune.models import Innbyggertall, Kommune, kommunenummer_validator
+from kommune.models import ApiToken, ApiTokenKommune, Innbyggertall, Kommune, Rolle, kommunenummer_validator
 
 
 def _figure_on(day: dt.date, field: str) -> Subquery:
@@ -46,3 +47,36 @@ def get_kommune(*, kommunenummer: str) -> Kommune:
 
 def innbyggertall_for(*, kommune: Kommune) -> QuerySet[Innbyggertall]:
     return Innbyggertall.objects.filter(kommune=kommune).order_by("-gjelder_fra")
+
+
+def get_kommune_by_id(kommune_id: int) -> Kommune:
+    """The kommune in scope (annotated as in kommune_list)."""
+    return kommune_list().get(pk=kommune_id)
+
+
+def roles_in_kommune() -> QuerySet[Rolle]:
+    """Everyone's roles in the kommune in scope. One query."""
+    return Rolle.objects.select_related("bruker").order_by("bruker__navn", "bruker__email", "rolle")
+
+
+def token_bindings_in_kommune() -> QuerySet[ApiTokenKommune]:
+    """The integration tokens serving the kommune in scope, newest first. One query."""
+    return ApiTokenKommune.objects.select_related("token").order_by("-token__opprettet")
+
+
+def actor_names(actors: set[str]) -> dict[str, str]:
+    """Readable names for history actors: people by name (e-mail), clients by token name. Two queries at most."""
+    from django.contrib.auth import get_user_model
+
+    def ids(kind: str) -> list[int]:
+        return [int(a.split(":", 1)[1]) for a in actors if a.startswith(f"{kind}:") and a.split(":", 1)[1].isdigit()]
+
+    names: dict[str, str] = {}
+    user_ids, client_ids = ids("bruker"), ids("klient")
+    if user_ids:
+        for pk, navn, email in get_user_model().objects.filter(pk__in=user_ids).values_list("pk", "navn", "email"):
+            names[f"bruker:{pk}"] = f"{navn} ({email})" if navn else email
+    if client_ids:
+        for pk, navn in ApiToken.objects.filter(pk__in=client_ids).values_list("pk", "navn"):
+            names[f"klient:{pk}"] = _("API-klient «%(navn)s»") % {"navn": navn}
+    return names

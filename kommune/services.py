@@ -5,11 +5,25 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.concurrency import delete_versioned, update_versioned
-from kommune.models import DUPLICATE_FIGURE_CODE, DUPLICATE_FIGURE_MESSAGE, Innbyggertall, Kommune
+from core.context import current_actor, scope
+from kommune import tokens
+from kommune.models import (
+    API_SCOPE_NAMES,
+    DUPLICATE_FIGURE_CODE,
+    DUPLICATE_FIGURE_MESSAGE,
+    ApiToken,
+    ApiTokenKommune,
+    Innbyggertall,
+    Kommune,
+    Rolle,
+    User,
+)
 
 # What a kommune may change about itself; name, number and fylke come from the national register.
 EDITABLE_KOMMUNE_FIELDS = frozenset({"sentralitetsklasse", "avtaleregime", "malform"})
@@ -49,3 +63,99 @@ def delete_innbyggertall(*, innbyggertall: Innbyggertall, expected_version: int)
         if not Innbyggertall.objects.filter(kommune_id=innbyggertall.kommune_id).exclude(pk=innbyggertall.pk).exists():
             raise ValidationError(_("Kommunen må ha minst ett innbyggertall; det siste kan ikke slettes."))
         delete_versioned(innbyggertall, expected_version=expected_version)
+
+
+# --- roles --------------------------------------------------------------------------------------
+
+
+def grant_role(*, kommune: Kommune, email: str, rolle: str, navn: str = "") -> Rolle:
+    """Give a person a role in the kommune, creating the account (without a password: the person
+    sets one with "Glemt passord") when the address is new. Granting a role the person already
+    holds changes nothing."""
+    errors = {}
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = [_("Oppgi en gyldig e-postadresse.")]
+    if rolle not in Rolle.Navn.values:
+        errors["rolle"] = [_("Ukjent rolle. Gyldige roller: %(roller)s.") % {"roller": ", ".join(Rolle.Navn.values)}]
+    if errors:
+        raise ValidationError(errors)
+    email = email.strip().lower()
+    with transaction.atomic():
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            user = User.objects.create_user(email, None, navn=navn.strip())
+        elif navn.strip() and not user.navn:
+            user.navn = navn.strip()
+            user.save(update_fields=["navn"])
+        role, _created = Rolle.objects.get_or_create(kommune=kommune, bruker=user, rolle=rolle)
+    return role
+
+
+def revoke_role(*, rolle: Rolle) -> None:
+    """Take a role away. A kommune keeps at least one kommuneoverlege (someone must manage access)."""
+    with transaction.atomic():
+        Kommune.objects.select_for_update().get(pk=rolle.kommune_id)
+        if rolle.rolle == Rolle.Navn.KOMMUNEOVERLEGE and not (
+            Rolle.objects.filter(kommune_id=rolle.kommune_id, rolle=Rolle.Navn.KOMMUNEOVERLEGE).exclude(pk=rolle.pk).exists()
+        ):
+            raise ValidationError(_("Kommunen må ha minst én kommuneoverlege; gi rollen til en annen først."))
+        rolle.delete()
+
+
+# --- integration tokens -----------------------------------------------------------------------
+
+MAX_TOKEN_DAYS = 730
+
+
+def issue_token(*, navn: str, kommuner: list[Kommune], scopes: list[str], expires_days: int | None) -> tuple[ApiToken, str]:
+    """Create a token for a named client, bound to `kommuner` and `scopes`. Returns the token row
+    and the token itself, which is never stored and cannot be shown again."""
+    errors: dict[str, list[str]] = {}
+    navn = (navn or "").strip()
+    if not navn:
+        errors["navn"] = [_("Gi klienten et navn, for eksempel «Lønnssystemet».")]
+    elif len(navn) > 100:
+        errors["navn"] = [_("Navnet kan ha høyst 100 tegn.")]
+    unknown = sorted(set(scopes) - set(API_SCOPE_NAMES))
+    if not scopes:
+        errors["scopes"] = [_("Velg minst én tilgang.")]
+    elif unknown:
+        errors["scopes"] = [_("Ukjente tilganger: %(ukjente)s. Gyldige: %(gyldige)s.") % {
+            "ukjente": ", ".join(unknown), "gyldige": ", ".join(API_SCOPE_NAMES)}]
+    if not kommuner:
+        errors["kommuner"] = [_("Tokenet må gjelde minst én kommune.")]
+    if expires_days is not None and not 1 <= expires_days <= MAX_TOKEN_DAYS:
+        errors["utloper_dager"] = [_("Gyldighet må være mellom 1 og %(max)d dager.") % {"max": MAX_TOKEN_DAYS}]
+    if errors:
+        raise ValidationError(errors)
+    raw = tokens.generate()
+    now = timezone.now()
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            navn=navn,
+            prefiks=tokens.display_prefix(raw),
+            nokkel_hash=tokens.hash_token(raw),
+            scopes=sorted(set(scopes)),
+            opprettet=now,
+            utloper=now + dt.timedelta(days=expires_days) if expires_days else None,
+        )
+        for kommune in kommuner:  # each binding is written in its own kommune's scope
+            with scope(kommune_id=kommune.pk, actor=current_actor()):
+                ApiTokenKommune.objects.create(token=token, kommune=kommune)
+    return token, raw
+
+
+def withdraw_token(*, binding: ApiTokenKommune) -> None:
+    """The kommune withdraws a token's access to it (other kommuner it serves keep theirs)."""
+    if binding.trukket_tilbake is None:
+        binding.trukket_tilbake = timezone.now()
+        binding.save(update_fields=["trukket_tilbake"])
+
+
+def revoke_token(*, token: ApiToken) -> None:
+    """Revoke a token everywhere (operators, `manage.py revoke_api_token`)."""
+    if token.trukket_tilbake is None:
+        token.trukket_tilbake = timezone.now()
+        token.save(update_fields=["trukket_tilbake"])

@@ -1,26 +1,25 @@
-"""Kommune pages: the list, the landing page with panels, settings and history."""
+"""Kommune pages: choosing the kommune, its landing page with panels, settings and history."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.exceptions import StaleVersion
 from core.history import history_for
-from kommune import panels, selectors, services
-from kommune.filters import KommuneFilter
+from kommune import access, panels, selectors, services
+from kommune.decorators import kommune_page
 from kommune.forms import KommuneSettingsForm
-from kommune.permissions import can_change_kommune
-
-PAGE_SIZE = 50
+from kommune.permissions import Handling, tillater
 
 
 def _kommune_or_404(kommunenummer: str):
@@ -40,34 +39,51 @@ def _use_kommune_language(request, kommune) -> None:
 @require_GET
 @login_required
 def home(request):
-    filterset = KommuneFilter(request.GET or None, queryset=selectors.kommune_list())
-    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else selectors.kommune_list()
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("side"))
-    query = request.GET.copy()
-    query.pop("side", None)
-    context = {"filter": filterset, "page": page, "query": query.urlencode()}
-    template = "kommune/_kommune_table.html" if request.htmx else "kommune/home.html"
-    return render(request, template, context)
+    """Straight to the kommune one works in; the chooser when there are several; else an explanation."""
+    tilgang = request.tilgang
+    if tilgang.kommune is not None:
+        return redirect("kommune:landing", kommunenummer=tilgang.kommune.kommunenummer)
+    if tilgang.kommuner:
+        return redirect("kommune:velg")
+    return render(request, "kommune/home.html")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def choose_kommune(request):
+    """Choose the kommune to work in, among those where one holds a role. Any other number
+    (another kommune's, or one that does not exist) answers 404 and changes nothing."""
+    tilgang = request.tilgang
+    if request.method == "POST":
+        nummer = request.POST.get("kommune", "")
+        valg = next((k for k in tilgang.kommuner if k.kommunenummer == nummer), None)
+        if valg is None:
+            raise Http404(_("Ingen kommune med dette nummeret er tilgjengelig for deg."))
+        request.session[access.SESSION_KEY] = valg.id
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+            target = reverse("kommune:landing", kwargs={"kommunenummer": valg.kommunenummer})
+        return redirect(target)
+    return render(request, "kommune/velg.html", {"kommuner": tilgang.kommuner, "next": request.GET.get("next", "")})
 
 
 @require_GET
-@login_required
+@kommune_page(Handling.EGNE)
 def landing(request, kommunenummer: str):
     kommune = _kommune_or_404(kommunenummer)
     _use_kommune_language(request, kommune)
     context = {
         "kommune": kommune,
         "panels": panels.render_context(request, kommune),
-        "can_change": can_change_kommune(request.user),
+        "can_change": tillater(request.tilgang, Handling.ADMINISTRER),
+        "can_read": tillater(request.tilgang, Handling.LES),
     }
     return render(request, "kommune/landing.html", context)
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
+@kommune_page(Handling.ADMINISTRER)
 def edit(request, kommunenummer: str):
-    if not can_change_kommune(request.user):
-        raise PermissionDenied
     kommune = _kommune_or_404(kommunenummer)
     _use_kommune_language(request, kommune)
     form = KommuneSettingsForm(request.POST or None, instance=kommune, initial={"versjon": kommune.versjon})
@@ -86,7 +102,7 @@ def edit(request, kommunenummer: str):
 
 
 @require_GET
-@login_required
+@kommune_page(Handling.LES)
 def history(request, kommunenummer: str):
     kommune = _kommune_or_404(kommunenummer)
     _use_kommune_language(request, kommune)

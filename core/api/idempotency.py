@@ -28,6 +28,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from core.api.errors import Conflict, UnprocessableEntity
+from core.context import current_actor
 from core.models import IdempotencyKey
 from core.services import idempotency_cutoff
 
@@ -42,7 +43,12 @@ KEY_PATTERN = r"^[\x20-\x7E]{1,255}$"  # printable ASCII, as published in the Op
 
 
 def principal_for(request) -> str:
-    return f"bruker:{request.user.pk}"
+    """The acting person or integration client ("bruker:<id>", "klient:<id>"), from the scope the
+    authentication class entered."""
+    actor = current_actor()
+    if not actor or actor == "anonym":
+        raise RuntimeError("Idempotency-Key krever en innlogget bruker eller klient.")
+    return actor
 
 
 def fingerprint(request) -> str:

@@ -1,9 +1,10 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from kommune.api.views import InnbyggertallViewSet, KommuneViewSet
+from kommune.api.views import InnbyggertallViewSet, KommuneViewSet, MegView
 
 router = SimpleRouter()
 router.register("kommuner", KommuneViewSet, basename="kommune")
 router.register(r"kommuner/(?P<kommunenummer>[^/]+)/innbyggertall", InnbyggertallViewSet, basename="innbyggertall")
 
-urlpatterns = router.urls
+urlpatterns = [path("meg/", MegView.as_view(), name="meg"), *router.urls]

@@ -4,15 +4,18 @@ figures (Idempotency-Key) and delete a wrong one (If-Match)."""
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, viewsets
+from rest_framework import mixins, permissions, serializers, views, viewsets
+from rest_framework.response import Response
 
 from core.api.concurrency import VersionedDestroyMixin, VersionedRetrieveMixin, VersionedUpdateMixin, etag
+from core.api.history import HistoryMixin
 from core.api.idempotency import KEY_PATTERN, IdempotentCreateMixin
 from kommune import selectors, services
+from kommune.access import Tilgang
 from kommune.api.serializers import InnbyggertallSerializer, KommuneSerializer
 from kommune.filters import KommuneFilter
-from kommune.models import Innbyggertall
-from kommune.permissions import can_change_kommune
+from kommune.models import Innbyggertall, Kommune
+from kommune.permissions import Handling
 
 IF_MATCH = OpenApiParameter(
     "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
@@ -25,31 +28,28 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 KOMMUNENUMMER = OpenApiParameter("kommunenummer", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=r"^[0-9]{4}$")
 
 
-class ChangeKommunePermission(permissions.BasePermission):
-    """Anyone logged in reads; changes follow kommune.permissions.can_change_kommune."""
-
-    def has_permission(self, request, view) -> bool:
-        return request.method in permissions.SAFE_METHODS or can_change_kommune(request.user)
-
-
 @extend_schema_view(
     list=extend_schema(summary="Kommuner", tags=["kommuner"]),
     retrieve=extend_schema(summary="Én kommune", tags=["kommuner"], parameters=[KOMMUNENUMMER]),
     update=extend_schema(summary="Endre kommunens innstillinger", tags=["kommuner"], parameters=[KOMMUNENUMMER, IF_MATCH]),
     partial_update=extend_schema(summary="Endre deler av kommunens innstillinger", tags=["kommuner"], parameters=[KOMMUNENUMMER, IF_MATCH]),
 )
-class KommuneViewSet(VersionedRetrieveMixin, VersionedUpdateMixin, mixins.ListModelMixin,
+class KommuneViewSet(HistoryMixin, VersionedRetrieveMixin, VersionedUpdateMixin, mixins.ListModelMixin,
                      mixins.UpdateModelMixin, viewsets.GenericViewSet):
-    """Norges kommuner med innbyggertallet som gjelder i dag, og kommunens egne innstillinger
-    (sentralitetsklasse, avtaleregime, målform). Endringer krever If-Match."""
+    """Kommunen du arbeider i (listen har bare den), med innbyggertallet som gjelder i dag, og
+    kommunens egne innstillinger (sentralitetsklasse, avtaleregime, målform). Endringer krever
+    If-Match og rollen kommuneoverlege. Tokener trenger lister:les."""
 
     serializer_class = KommuneSerializer
     filterset_class = KommuneFilter
-    permission_classes = [permissions.IsAuthenticated, ChangeKommunePermission]
+    omrade = "lister"
+    skrivehandling = Handling.ADMINISTRER  # the kommune's own settings: kommuneoverlege, never a token
     lookup_field = "kommunenummer"
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request, no kommune
+            return Kommune.objects.none()
         return selectors.kommune_list()
 
     def get_object(self):
@@ -68,14 +68,14 @@ class KommuneViewSet(VersionedRetrieveMixin, VersionedUpdateMixin, mixins.ListMo
     retrieve=extend_schema(summary="Ett innbyggertall", tags=["kommuner"], parameters=[KOMMUNENUMMER]),
     destroy=extend_schema(summary="Slett et feilregistrert innbyggertall", tags=["kommuner"], parameters=[KOMMUNENUMMER, IF_MATCH]),
 )
-class InnbyggertallViewSet(IdempotentCreateMixin, VersionedRetrieveMixin, VersionedDestroyMixin,
+class InnbyggertallViewSet(HistoryMixin, IdempotentCreateMixin, VersionedRetrieveMixin, VersionedDestroyMixin,
                            mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Kommunens innbyggertall over tid (ett tall per dato det gjelder fra). Registrering tar
     Idempotency-Key; sletting av et feilregistrert tall krever If-Match, og det siste tallet kan
-    ikke slettes."""
+    ikke slettes. Lesing: lister:les; endring: lister:skriv (saksbehandler eller kommuneoverlege)."""
 
     serializer_class = InnbyggertallSerializer
-    permission_classes = [permissions.IsAuthenticated, ChangeKommunePermission]
+    omrade = "lister"
     lookup_value_regex = "[0-9]+"
 
     def kommune(self):
@@ -101,3 +101,39 @@ class InnbyggertallViewSet(IdempotentCreateMixin, VersionedRetrieveMixin, Versio
 
     def get_success_headers(self, data):
         return {"Location": f"{self.request.path}{data['id']}/", "ETag": etag(data["versjon"])}
+
+
+class Innlogget(permissions.BasePermission):
+    """Any authenticated person or client, with or without a kommune chosen."""
+
+    def has_permission(self, request, view) -> bool:
+        return isinstance(request.auth, Tilgang)
+
+
+class MegSerializer(serializers.Serializer):
+    aktor = serializers.CharField(help_text="bruker:<id> eller klient:<id>; står i historikken.")
+    navn = serializers.CharField()
+    kommunenummer = serializers.CharField(allow_null=True, help_text="Kommunen forespørselen gjelder.")
+    roller = serializers.ListField(child=serializers.CharField(), help_text="Rollene i kommunen (personer).")
+    scopes = serializers.ListField(child=serializers.CharField(), help_text="Tokenets tilganger (klienter).")
+    kommuner = serializers.ListField(child=serializers.CharField(), help_text="Kommunene du kan velge.")
+    mfa_mangler = serializers.BooleanField()
+
+
+@extend_schema(summary="Hvem er jeg: aktør, kommune, roller eller tilganger", tags=["tilgang"], responses=MegSerializer)
+class MegView(views.APIView):
+    permission_classes = [Innlogget]
+
+    def get(self, request):
+        tilgang: Tilgang = request.auth
+        kommune = tilgang.kommune
+        data = {
+            "aktor": tilgang.aktor,
+            "navn": str(request.user),
+            "kommunenummer": kommune.kommunenummer if kommune else None,
+            "roller": sorted(tilgang.roller),
+            "scopes": sorted(tilgang.scopes),
+            "kommuner": [k.kommunenummer for k in tilgang.kommuner],
+            "mfa_mangler": tilgang.mfa_mangler,
+        }
+        return Response(MegSerializer(data).data)

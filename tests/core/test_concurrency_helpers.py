@@ -6,8 +6,16 @@ from django.core.exceptions import ValidationError
 from core.concurrency import delete_versioned, update_versioned
 from core.exceptions import StaleVersion
 from kommune.models import Kommune
+from tests.conftest import in_kommune
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _scope(bergen):
+    """Kommune is tenant data: the helpers work on Bergen, in Bergen's scope."""
+    with in_kommune(bergen):
+        yield
 
 
 def test_delete_of_a_row_others_depend_on_is_a_validation_error_and_deletes_nothing():

@@ -13,6 +13,7 @@ from core.history import history_for
 from core.models import IdempotencyKey, JobRun
 from core.tasks import enqueue, housekeeping
 from kommune.models import Kommune
+from tests.conftest import in_kommune
 
 
 @shared_task(name="tests.observe_scope")
@@ -41,21 +42,26 @@ def test_task_without_actor_acts_as_itself():
 
 
 @pytest.mark.django_db
-def test_enqueue_waits_for_commit_and_carries_the_callers_scope(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks, scope(kommune_id=None, actor="bruker:99"):
+def test_enqueue_waits_for_commit_and_carries_the_callers_scope(django_capture_on_commit_callbacks, bergen):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, scope(kommune_id=bergen.pk, actor="bruker:99"):
         enqueue(set_sentralitet, kommunenummer="4601", klasse=4)
     assert len(callbacks) == 1
-    assert Kommune.objects.get(kommunenummer="4601").sentralitetsklasse is None  # nothing ran before commit
+    with in_kommune(bergen):
+        assert Kommune.objects.get(kommunenummer="4601").sentralitetsklasse is None  # nothing ran before commit
+    callbacks[0]()  # "commit", outside any kommune scope: the task works in the enqueuing caller's kommune
+    with in_kommune(bergen):
+        assert Kommune.objects.get(kommunenummer="4601").sentralitetsklasse == 4
 
 
 @pytest.mark.django_db
-def test_task_write_is_recorded_with_the_enqueuing_actor(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True), scope(kommune_id=None, actor="bruker:99"):
+def test_task_write_is_recorded_with_the_enqueuing_actor(django_capture_on_commit_callbacks, bergen):
+    with django_capture_on_commit_callbacks(execute=True), scope(kommune_id=bergen.pk, actor="bruker:99"):
         enqueue(set_sentralitet, kommunenummer="4601", klasse=4)
-    kommune = Kommune.objects.get(kommunenummer="4601")
-    assert kommune.sentralitetsklasse == 4
-    assert kommune.versjon == 2  # bumped by the database trigger, even for a bulk update
-    assert history_for(kommune)[0].aktor == "bruker:99"
+    with in_kommune(bergen):
+        kommune = Kommune.objects.get(kommunenummer="4601")
+        assert kommune.sentralitetsklasse == 4
+        assert kommune.versjon == 2  # bumped by the database trigger, even for a bulk update
+        assert history_for(kommune)[0].aktor == "bruker:99"
 
 
 def test_no_job_may_be_scheduled_between_two_and_three():

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
+from tests.conftest import kommune
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls in the tests are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -64,3 +66,14 @@ class Axe:
 @pytest.fixture
 def axe():
     return Axe()
+
+
+# The kommuner the journeys use, loaded after the kommune register (live-server tests flush it).
+@pytest.fixture
+def bergen(kommune_data):
+    return kommune("4601")
+
+
+@pytest.fixture
+def sunnfjord(kommune_data):
+    return kommune("4647")

@@ -1,53 +1,39 @@
-"""A person logs in, finds a kommune, reads its landing page, changes a setting and reads its
-history; every page visited passes axe-core with no serious or critical violations."""
-
-import re
+"""A kommuneoverlege logs in (password and TOTP code), lands on the kommune's page, changes a
+setting and reads its history; every page visited passes axe-core with no serious or critical
+violations."""
 
 import pytest
 from playwright.sync_api import expect
 
 from kommune.models import Kommune
-from tests.conftest import PASSWORD
-from tests.factories import UserFactory
+from tests.conftest import in_kommune, user_with_role
+from tests.e2e.flows import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("kommune_data")]
 
 
-def log_in(page, base_url, email):
-    page.goto(f"{base_url}/konto/login/")
-    page.get_by_label(re.compile("E-post", re.I)).fill(email)
-    page.get_by_label(re.compile("Passord", re.I)).fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("Logg inn", re.I)).click()
+def test_login_landing_page_settings_and_history(page, live_server, axe, bergen):
+    user = user_with_role("kommuneoverlege", bergen, email="kol@bergen.kommune.no")
+    new_class = "5" if bergen.sentralitetsklasse == 6 else "6"
 
+    log_in(page, live_server.url, user, axe=axe)  # login page and the TOTP step, each checked
 
-def test_login_landing_page_settings_and_history(page, live_server, axe):
-    user = UserFactory(is_superuser=True, is_staff=True, email="kol@bergen.kommune.no")
-
-    page.goto(f"{live_server.url}/konto/login/")
-    axe.check(page)
-    log_in(page, live_server.url, user.email)
-
-    expect(page.get_by_role("heading", level=1, name="Kommuner")).to_be_visible()
-    axe.check(page)
-
-    page.get_by_label("Navn inneholder").fill("Hattfjelldal")
-    page.get_by_role("button", name="Filtrer").click()
-    expect(page.get_by_role("caption")).to_have_text("1 kommune")
-    page.get_by_role("link", name="Hattfjelldal").click()
-
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Hattfjelldal")
+    expect(page).to_have_url(f"{live_server.url}/kommuner/4601/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Bergen")
     expect(page.get_by_role("heading", level=2, name="Nøkkeltall")).to_be_visible()
     axe.check(page)
 
     page.get_by_role("link", name="Endre innstillinger").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Innstillinger for Bergen")
     axe.check(page)
-    page.get_by_label("Sentralitetsklasse").select_option("6")
+    page.get_by_label("Sentralitetsklasse").select_option(new_class)
     page.get_by_role("button", name="Lagre").click()
     expect(page.get_by_role("status")).to_contain_text("lagret")
-    assert Kommune.objects.get(kommunenummer="1826").sentralitetsklasse == 6
+    with in_kommune(bergen):
+        assert Kommune.objects.get(kommunenummer="4601").sentralitetsklasse == int(new_class)
 
     page.get_by_role("link", name="Historikk").click()
-    expect(page.get_by_role("cell", name=f"bruker:{user.pk}")).to_be_visible()
+    expect(page.get_by_role("cell", name=f"{user.navn} ({user.email})")).to_be_visible()
     axe.check(page)
 
     page.get_by_role("link", name="Tilgjengelighetserklæring").click()
@@ -65,10 +51,12 @@ def test_skip_link_moves_focus_to_the_main_content(page, live_server, axe):
     axe.check(page)
 
 
-def test_nynorsk_kommune_landing_page(page, live_server, axe):
-    user = UserFactory(is_superuser=True, email="kol@sunnfjord.kommune.no")
-    log_in(page, live_server.url, user.email)
-    page.goto(f"{live_server.url}/kommuner/4647/")
+def test_nynorsk_kommune_landing_page(page, live_server, axe, sunnfjord):
+    """A person with a role in Sunnfjord only goes straight to its page, in nynorsk."""
+    user = user_with_role("lesetilgang", sunnfjord, email="lege@sunnfjord.kommune.no")
+    log_in(page, live_server.url, user)
+    expect(page).to_have_url(f"{live_server.url}/kommuner/4647/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Sunnfjord")
     assert page.locator("html").get_attribute("lang") == "nn"
     axe.check(page)
 

@@ -1,12 +1,12 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
-from core.context import scope
+from core.management.base import AuditedCommand
 from kommune import demo
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "Legger inn deterministiske demodata (kan kjøres flere ganger) og skriver ut demo-pålogginger."
 
     def add_arguments(self, parser):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, force: bool = False, **options):
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo lager brukere med kjente passord; bruk --force utenfor utvikling.")
-        with transaction.atomic(), scope(kommune_id=None, actor="kommando:seed_demo"):
+        with transaction.atomic():
             logins = demo.run_all()
         self.stdout.write(self.style.SUCCESS("Demodata er på plass. Pålogginger:"))
         for login in logins:
