@@ -1,1 +1,1 @@
-from tests.conftest import api, kommune_data, superuser  # noqa: F401  (shared fixtures)
+from tests.conftest import api, bergen, kommune_data, overlege, superuser, test_actor  # noqa: F401  (shared fixtures)

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from core.api.errors import is_api_request, json_error
-from core.context import scope
 
 
 class ApiRequestSizeLimitMiddleware:
@@ -27,18 +26,3 @@ class ApiRequestSizeLimitMiddleware:
                     "for_stort",
                 )
         return self.get_response(request)
-
-
-class ActorScopeMiddleware:
-    """Enters core.context.scope for each request with the logged-in user as the audit actor, so
-    history rows and tasks queued from the request name the person. (The tenancy issue adds the
-    kommune to the same scope.)"""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        user = getattr(request, "user", None)
-        actor = f"bruker:{user.pk}" if user is not None and user.is_authenticated else None
-        with scope(kommune_id=None, actor=actor):
-            return self.get_response(request)

@@ -109,7 +109,8 @@ def for_user(user, *, requested: str | None = None, chosen_id: int | None = None
 
 def for_token(raw: str, *, requested: str | None = None) -> tuple[ApiToken, Tilgang]:
     """An integration client's access. Raises UgyldigToken (unknown, expired, revoked) or
-    KommuneIkkeTilgjengelig. A token bound to several kommuner needs the Kommunenummer header. 2 queries."""
+    KommuneIkkeTilgjengelig. A token bound to several kommuner needs the Kommunenummer header
+    (without it no kommune is in scope and the permission class answers 403). 2 queries."""
     token = ApiToken.objects.filter(nokkel_hash__in=tokens.candidate_hashes(raw)).first()
     if token is None:
         raise UgyldigToken(_("Ukjent token."))
@@ -127,9 +128,7 @@ def for_token(raw: str, *, requested: str | None = None) -> tuple[ApiToken, Tilg
         )
     if not kommuner:
         raise UgyldigToken(_("Tokenet er trukket tilbake."))
-    kommune_id = _pick(kommuner, requested, None)
-    if kommune_id is None:
-        raise KommuneIkkeTilgjengelig
+    kommune_id = _pick(kommuner, requested, None)  # None: several kommuner and no header (403 later)
     return token, Tilgang(
         aktor=f"klient:{token.pk}",
         kommune_id=kommune_id,

@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from core.api.errors import is_api_request
@@ -26,9 +28,17 @@ class TenancyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return isolated(self._handle, request)
+        response = isolated(self._handle, request)
+        return response
 
     def _handle(self, request):
+        response = self._scoped(request)
+        # The view may have switched language (a kommune's målform); that switch lives in the
+        # isolated context, so record it here for LocaleMiddleware, which only sets a missing header.
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+    def _scoped(self, request):
         user = request.user
         if not user.is_authenticated:
             request.tilgang = access.ANONYM
@@ -44,7 +54,7 @@ class TenancyMiddleware:
         request.tilgang = tilgang
         if tilgang.mfa_mangler and not request.path.startswith(MFA_EXEMPT_PREFIXES):
             messages.warning(request, _("Som kommuneoverlege må du aktivere tofaktorinnlogging før du kan se kommunedata."))
-            return redirect(f"{reverse('mfa_activate_totp')}?next={request.path}")
+            return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}")
         with scope(kommune_id=tilgang.kommune_id, actor=actor):
             return self.get_response(request)
 

@@ -16,7 +16,7 @@ from django.test import Client
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from tests.factories import UserFactory
+from tests.conftest import kommune, user_with_role
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "docs" / "api" / "openapi.yaml"
 
@@ -46,12 +46,13 @@ class SessionAuth:
 
 @pytest.fixture
 def session(db):
-    """A superuser session (writes allowed), fresh for each operation's test."""
+    """A session of Hattfjelldal's kommuneoverlege (every write allowed there), fresh for each
+    operation's test; other kommunenummer values exercise the 404 path."""
     _started[:1] = _started[:1] or [time.monotonic()]
-    user = UserFactory(is_superuser=True, is_staff=True)
+    user = user_with_role("kommuneoverlege", kommune("1826"))
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
-    client.get("/")  # sets the csrftoken cookie
+    assert client.get("/kommuner/1826/").status_code == 200  # a page with a form sets the csrftoken cookie
     cookies = {name: morsel.value for name, morsel in client.cookies.items()}
     _current_session.update(cookies=cookies, csrf=cookies["csrftoken"])
     # Django's test client keeps the request signals from closing the test's database connection;

@@ -23,7 +23,8 @@ ERROR_SCHEMA = {
 
 DESCRIPTIONS = {
     "400": "Ugyldig forespørsel: feltene og reglene står i `felt`.",
-    "403": "Ikke innlogget, eller ingen tilgang.",
+    "401": "Ikke autentisert: manglende, ukjent, utløpt eller tilbaketrukket token (`WWW-Authenticate: Bearer`).",
+    "403": "Ingen tilgang: rollen eller tokenets tilganger tillater det ikke, eller kommune er ikke valgt.",
     "404": "Finnes ikke (eller tilhører ikke deg).",
     "409": "En forespørsel med samme Idempotency-Key er under behandling.",
     "412": "If-Match samsvarer ikke: objektet er endret siden du hentet det.",
@@ -36,7 +37,7 @@ DESCRIPTIONS = {
 
 
 def _codes(method: str) -> list[str]:
-    codes = ["400", "403", "404", "429"]  # 404 also for a list page beyond the end
+    codes = ["400", "401", "403", "404", "429"]  # 404 also for a list page beyond the end
     if method in {"post", "put", "patch"}:
         codes += ["413", "415"]
     if method in {"put", "patch", "delete"}:

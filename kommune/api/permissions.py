@@ -34,7 +34,7 @@ class KommuneTilgang(permissions.BasePermission):
             )
         if tilgang.kommune_id is None:
             raise exceptions.PermissionDenied(
-                _("Velg kommune med headeren Kommunenummer (du har tilgang til flere kommuner)."), "kommune_ikke_valgt"
+                _("Oppgi kommunen med headeren Kommunenummer: du har tilgang til flere kommuner."), "kommune_ikke_valgt"
             )
         omrade = getattr(view, "omrade", None)
         if omrade is None:
