@@ -9,7 +9,7 @@ not exist.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from allauth.mfa.models import Authenticator
 from django.utils import timezone
@@ -41,7 +41,6 @@ class Tilgang:
     er_klient: bool = False
     kommuner: tuple[KommuneValg, ...] = ()
     mfa_mangler: bool = False
-    roller_per_kommune: dict[int, frozenset[str]] = field(default_factory=dict, compare=False)
 
     @property
     def kommune(self) -> KommuneValg | None:
@@ -103,7 +102,6 @@ def for_user(user, *, requested: str | None = None, chosen_id: int | None = None
         roller=frozenset(per_kommune.get(kommune_id, ())),
         kommuner=kommuner,
         mfa_mangler=mfa_mangler,
-        roller_per_kommune={k: frozenset(v) for k, v in per_kommune.items()},
     )
 
 
