@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kommune.models import API_SCOPES, Kommune, Rolle
+from kommune.models import API_SCOPES, API_TOKEN_MAX_DAYS, Kommune, Rolle
 
 
 class KommuneSettingsForm(forms.ModelForm):
@@ -25,6 +25,6 @@ class IssueTokenForm(forms.Form):
     navn = forms.CharField(label=_("Klientens navn"), max_length=100, help_text=_("For eksempel «Lønnssystemet»."))
     scopes = forms.MultipleChoiceField(label=_("Tilganger"), choices=API_SCOPES, widget=forms.CheckboxSelectMultiple)
     utloper_dager = forms.IntegerField(
-        label=_("Gyldig i antall dager"), min_value=1, max_value=730, initial=365, required=False,
+        label=_("Gyldig i antall dager"), min_value=1, max_value=API_TOKEN_MAX_DAYS, initial=365, required=False,
         help_text=_("Tomt felt: tokenet utløper ikke (ikke anbefalt)."),
     )

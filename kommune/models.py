@@ -214,6 +214,7 @@ API_SCOPES = (
     ("lonn:les", _("Lønn: lese utbetalingsgrunnlag og kvittere for mottak")),
 )
 API_SCOPE_NAMES = tuple(name for name, _label in API_SCOPES)
+API_TOKEN_MAX_DAYS = 730  # the longest a token may be issued for
 
 
 @track_history(exclude=["nokkel_hash"])

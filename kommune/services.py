@@ -15,6 +15,7 @@ from core.context import current_actor, scope
 from kommune import tokens
 from kommune.models import (
     API_SCOPE_NAMES,
+    API_TOKEN_MAX_DAYS,
     DUPLICATE_FIGURE_CODE,
     DUPLICATE_FIGURE_MESSAGE,
     ApiToken,
@@ -106,9 +107,6 @@ def revoke_role(*, rolle: Rolle) -> None:
 
 # --- integration tokens -----------------------------------------------------------------------
 
-MAX_TOKEN_DAYS = 730
-
-
 def issue_token(*, navn: str, kommuner: list[Kommune], scopes: list[str], expires_days: int | None) -> tuple[ApiToken, str]:
     """Create a token for a named client, bound to `kommuner` and `scopes`. Returns the token row
     and the token itself, which is never stored and cannot be shown again."""
@@ -126,8 +124,8 @@ def issue_token(*, navn: str, kommuner: list[Kommune], scopes: list[str], expire
             "ukjente": ", ".join(unknown), "gyldige": ", ".join(API_SCOPE_NAMES)}]
     if not kommuner:
         errors["kommuner"] = [_("Tokenet må gjelde minst én kommune.")]
-    if expires_days is not None and not 1 <= expires_days <= MAX_TOKEN_DAYS:
-        errors["utloper_dager"] = [_("Gyldighet må være mellom 1 og %(max)d dager.") % {"max": MAX_TOKEN_DAYS}]
+    if expires_days is not None and not 1 <= expires_days <= API_TOKEN_MAX_DAYS:
+        errors["utloper_dager"] = [_("Gyldighet må være mellom 1 og %(max)d dager.") % {"max": API_TOKEN_MAX_DAYS}]
     if errors:
         raise ValidationError(errors)
     raw = tokens.generate()

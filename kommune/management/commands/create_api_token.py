@@ -4,7 +4,7 @@ from django.core.management.base import CommandError
 from core.management.base import AuditedCommand
 from kommune import services
 from kommune.management.commands._kommuner import kommuner_by_number
-from kommune.models import API_SCOPE_NAMES
+from kommune.models import API_SCOPE_NAMES, API_TOKEN_MAX_DAYS
 
 
 class Command(AuditedCommand):
@@ -17,7 +17,7 @@ class Command(AuditedCommand):
         parser.add_argument("--name", required=True, help="Klientens navn, f.eks. «Lønnssystemet».")
         parser.add_argument("--kommune", required=True, action="append", help="Kommunenummer; kan gjentas.")
         parser.add_argument("--scope", required=True, action="append", choices=API_SCOPE_NAMES, help="Kan gjentas.")
-        parser.add_argument("--expires-days", type=int, default=None, help="Gyldighet i dager (1–730). Uten: utløper ikke.")
+        parser.add_argument("--expires-days", type=int, default=None, help=f"Gyldighet i dager (1–{API_TOKEN_MAX_DAYS}). Uten: utløper ikke.")
 
     def handle(self, *args, name, kommune, scope, expires_days, **options):
         kommuner = kommuner_by_number(kommune)
