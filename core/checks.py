@@ -45,7 +45,7 @@ def tenant_models_fail_closed(app_configs, **kwargs):
                     id="core.E002",
                 )
             )
-        if model.tenant_field == "id":
+        if model.tenant_field == "id" or model.tenant_shared:
             continue
         tenant = model._meta.get_field(model.tenant_field).attname
         unique_sets = [(field.name,) for field in model._meta.local_fields if field.unique and not field.primary_key]

@@ -92,8 +92,7 @@ def check_writable(obj) -> None:
     kommune_id = current_kommune_id()
     if kommune_id is None:
         raise NoTenantScope(f"{obj._meta.label} kan ikke endres uten en kommune i konteksten.")
-    owner = obj.pk if obj.tenant_field == "id" else getattr(obj, obj._meta.get_field(obj.tenant_field).attname)
-    if owner != kommune_id:
+    if not obj.tenant_writable(kommune_id):
         raise NoTenantScope(f"{obj._meta.label} tilhører en annen kommune enn den i konteksten.")
 
 
@@ -105,6 +104,9 @@ class TenantModel(models.Model):
     """
 
     tenant_field = "kommune"
+    # Shared (national) rows seen by several kommuner, e.g. a doctor's record: their uniqueness is
+    # national (core.E003 does not apply) and `tenant_filter`/`tenant_writable` say who sees/writes.
+    tenant_shared = False
 
     objects = TenantManager()
 
@@ -124,6 +126,11 @@ class TenantModel(models.Model):
     def tenant_filter(cls, kommune_id: int) -> Q:
         """The rows kommune `kommune_id` may see."""
         return Q(**{f"{cls.tenant_field}_id": kommune_id})
+
+    def tenant_writable(self, kommune_id: int) -> bool:
+        """May kommune `kommune_id` save or delete this row? Its own rows only, by default."""
+        owner = self.pk if self.tenant_field == "id" else getattr(self, self._meta.get_field(self.tenant_field).attname)
+        return owner == kommune_id
 
     @classmethod
     def tenant_column(cls) -> str:

@@ -3,6 +3,8 @@ and integration tokens."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -267,3 +269,117 @@ class ApiTokenKommune(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.token_id} i {self.kommune_id}"
+
+
+# --- doctors ------------------------------------------------------------------------------------
+
+HPR_PATTERN = r"^[0-9]{7,9}$"
+hpr_validator = RegexValidator(
+    HPR_PATTERN, _("HPR-nummer består av 7 til 9 siffer (Helsepersonellregisteret), for eksempel 9144889.")
+)
+
+
+def lege_synlig_i(kommune_id: int) -> models.Q:
+    return models.Q(kommuner__kommune_id=kommune_id)
+
+
+@track_history()
+class Lege(TenantModel, VersionedModel):
+    """A doctor: the national record (HPR number, name, date of birth and competence), shared by
+    the kommuner that have registered the doctor (LegeKommune). A kommune sees and may correct a
+    doctor it has registered; every change is in the history.
+
+    Competence after kompetanseforskriften (FOR-2017-02-17-192) § 3 (spesialist, under
+    spesialisering, godkjent allmennlege) and § 5 (held a hjemmel on 1 March 2017), with the
+    dates; LIS1/turnus and the two courses matter for trygderefusjon and legevakt without bakvakt.
+    """
+
+    tenant_field = "kommuner"
+    tenant_shared = True
+
+    hpr_nummer = models.CharField(_("HPR-nummer"), max_length=9, unique=True, validators=[hpr_validator])
+    fornavn = models.CharField(_("fornavn"), max_length=100)
+    etternavn = models.CharField(_("etternavn"), max_length=100)
+    fodselsdato = models.DateField(_("fødselsdato"))
+    spesialist_allmennmedisin_fra = models.DateField(_("spesialist i allmennmedisin fra"), null=True, blank=True)
+    under_spesialisering_fra = models.DateField(_("under spesialisering i allmennmedisin fra"), null=True, blank=True)
+    godkjent_allmennlege_fra = models.DateField(_("godkjent allmennlege fra"), null=True, blank=True)
+    lis1_fullfort = models.DateField(_("LIS1 fullført"), null=True, blank=True)
+    turnus_godkjent = models.DateField(_("turnustjeneste godkjent"), null=True, blank=True)
+    kurs_akuttmedisin = models.DateField(_("kurs i akuttmedisin fullført"), null=True, blank=True)
+    kurs_vold_overgrep = models.DateField(_("kurs i volds- og overgrepshåndtering fullført"), null=True, blank=True)
+    hjemmel_1_mars_2017 = models.BooleanField(
+        _("hadde fastlegehjemmel 1. mars 2017"), default=False,
+        help_text=_("Unntatt fra spesialiseringskravet (kompetanseforskriften § 5)."),
+    )
+
+    class Meta(TenantModel.Meta, VersionedModel.Meta):
+        verbose_name = _("lege")
+        verbose_name_plural = _("leger")
+        ordering = ["etternavn", "fornavn", "hpr_nummer"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(hpr_nummer__regex=HPR_PATTERN), name="lege_hpr_nummer_format"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fornavn} {self.etternavn}"
+
+    @property
+    def navn(self) -> str:
+        return f"{self.fornavn} {self.etternavn}"
+
+    @classmethod
+    def tenant_filter(cls, kommune_id: int) -> models.Q:
+        return models.Q(pk__in=LegeKommune.objects.filter(kommune_id=kommune_id).values("lege_id"))
+
+    def tenant_writable(self, kommune_id: int) -> bool:
+        if self.pk is None:
+            return True  # a new national record; registering it binds it to the kommune
+        return LegeKommune.objects.filter(lege_id=self.pk, kommune_id=kommune_id).exists()
+
+    def kompetansestatus(self, on: dt.date | None = None) -> str:
+        """Point 4 of the Helfo form: which of kompetanseforskriften § 3's groups (or § 5) applies."""
+        day = on or timezone.localdate()
+        if self.spesialist_allmennmedisin_fra and self.spesialist_allmennmedisin_fra <= day:
+            return "spesialist"
+        if self.godkjent_allmennlege_fra and self.godkjent_allmennlege_fra <= day:
+            return "godkjent_allmennlege"
+        if self.under_spesialisering_fra and self.under_spesialisering_fra <= day:
+            return "under_spesialisering"
+        if self.hjemmel_1_mars_2017:
+            return "overgangsregel"
+        return "ingen"
+
+
+KOMPETANSESTATUS = {
+    "spesialist": _("Spesialist i allmennmedisin"),
+    "godkjent_allmennlege": _("Godkjent allmennlege"),
+    "under_spesialisering": _("Under spesialisering i allmennmedisin"),
+    "overgangsregel": _("Omfattet av overgangsregel (hjemmel 1. mars 2017, kompetanseforskriften § 5)"),
+    "ingen": _("Oppfyller ikke kompetansekravet ennå (kompetanseforskriften §§ 3–4)"),
+}
+
+
+@track_history()
+class LegeKommune(TenantModel):
+    """A kommune's registration of a doctor, with the kommune's own employee number."""
+
+    lege = models.ForeignKey(Lege, on_delete=models.CASCADE, related_name="kommuner", verbose_name=_("lege"))
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="leger", verbose_name=_("kommune"))
+    ansattnummer = models.CharField(_("ansattnummer i kommunen"), max_length=30, blank=True)
+    registrert = models.DateTimeField(_("registrert"), default=timezone.now, editable=False)
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("legens kommune")
+        verbose_name_plural = _("legenes kommuner")
+        constraints = [
+            models.UniqueConstraint(fields=["kommune", "lege"], name="legekommune_unique"),
+            models.UniqueConstraint(
+                fields=["kommune", "ansattnummer"], condition=~models.Q(ansattnummer=""),
+                name="legekommune_ansattnummer_unique",
+                violation_error_message=_("Ansattnummeret er allerede brukt for en annen lege i kommunen."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lege_id} i {self.kommune_id}"

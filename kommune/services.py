@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.concurrency import delete_versioned, update_versioned
 from core.context import current_actor, scope
+from core.tenancy import unscoped
 from kommune import tokens
 from kommune.models import (
     API_SCOPE_NAMES,
@@ -22,6 +23,8 @@ from kommune.models import (
     ApiTokenKommune,
     Innbyggertall,
     Kommune,
+    Lege,
+    LegeKommune,
     Rolle,
     User,
 )
@@ -157,3 +160,72 @@ def revoke_token(*, token: ApiToken) -> None:
     if token.trukket_tilbake is None:
         token.trukket_tilbake = timezone.now()
         token.save(update_fields=["trukket_tilbake"])
+
+
+# --- doctors ------------------------------------------------------------------------------------
+
+LEGE_FIELDS = frozenset({
+    "fornavn", "etternavn", "fodselsdato", "spesialist_allmennmedisin_fra", "under_spesialisering_fra",
+    "godkjent_allmennlege_fra", "lis1_fullfort", "turnus_godkjent", "kurs_akuttmedisin", "kurs_vold_overgrep",
+    "hjemmel_1_mars_2017",
+})
+
+
+def register_lege(*, kommune: Kommune, hpr_nummer: str, fornavn: str, etternavn: str, fodselsdato: dt.date,
+                  ansattnummer: str = "", **kompetanse) -> Lege:
+    """Register a doctor in the kommune. The doctor's record is national (one per HPR number): if
+    another kommune has registered the doctor, the kommune is bound to that record, which must
+    agree on name and date of birth (HPR numbers are public; a mismatch is a typing error)."""
+    unknown = set(kompetanse) - LEGE_FIELDS
+    if unknown:
+        raise ValidationError({field: _("Ukjent felt.") for field in sorted(unknown)})
+    hpr_nummer = (hpr_nummer or "").strip()
+    lege = Lege(hpr_nummer=hpr_nummer, fornavn=fornavn.strip(), etternavn=etternavn.strip(), fodselsdato=fodselsdato, **kompetanse)
+    with transaction.atomic():
+        with unscoped(reason="a doctor's national record is looked up by HPR number when a kommune registers the doctor"):
+            existing = Lege.objects.select_for_update().filter(hpr_nummer=hpr_nummer).first()
+        if existing is None:
+            lege.full_clean()
+            try:
+                with transaction.atomic():
+                    lege.save()
+            except IntegrityError as exc:
+                raise ValidationError({"hpr_nummer": [_("En lege med dette HPR-nummeret ble registrert samtidig. Prøv igjen.")]}) from exc
+        else:
+            if (existing.fodselsdato, existing.etternavn.lower()) != (fodselsdato, lege.etternavn.lower()):
+                raise ValidationError({"hpr_nummer": [_(
+                    "HPR-nummeret er registrert på en lege med et annet etternavn eller en annen fødselsdato. Kontroller "
+                    "HPR-nummeret i Helsepersonellregisteret.")]}, code="hpr_ulik_lege")
+            lege = existing
+            if LegeKommune.objects.filter(lege=existing).exists():
+                raise ValidationError({"hpr_nummer": [_("Legen er allerede registrert i kommunen.")]}, code="lege_finnes")
+        binding = LegeKommune(lege=lege, kommune=kommune, ansattnummer=(ansattnummer or "").strip())
+        binding.full_clean(exclude=["lege"])
+        try:
+            with transaction.atomic():
+                binding.save()
+        except IntegrityError as exc:
+            raise ValidationError({"ansattnummer": [_("Ansattnummeret er allerede brukt for en annen lege i kommunen.")]}) from exc
+    with unscoped(reason="return the record just registered"):
+        return Lege.objects.get(pk=lege.pk)
+
+
+def update_lege(*, lege: Lege, expected_version: int, **changes) -> Lege:
+    """Correct a doctor's national record (name, date of birth, competence). Audited; the other
+    kommuner that registered the doctor see the change."""
+    unknown = set(changes) - LEGE_FIELDS
+    if unknown:
+        raise ValidationError({field: _("Dette feltet kan ikke endres.") for field in sorted(unknown)})
+    return update_versioned(lege, expected_version=expected_version, changes=changes)
+
+
+def set_ansattnummer(*, lege: Lege, kommune: Kommune, ansattnummer: str) -> LegeKommune:
+    binding = LegeKommune.objects.get(lege=lege, kommune=kommune)
+    binding.ansattnummer = (ansattnummer or "").strip()
+    binding.full_clean(exclude=["lege"])
+    try:
+        with transaction.atomic():
+            binding.save(update_fields=["ansattnummer"])
+    except IntegrityError as exc:
+        raise ValidationError({"ansattnummer": [_("Ansattnummeret er allerede brukt for en annen lege i kommunen.")]}) from exc
+    return binding

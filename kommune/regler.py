@@ -1,0 +1,130 @@
+"""Rule parameters from regulation and agreements: one place, each with its source and the dates
+it applies between.
+
+Services ask for the value in force on the relevant date (`verdi("listetak_maks", on=dato)`) and
+cite the source in their messages (`kilde("listetak_maks")`), so a change of the rules is a new
+dated entry here, not a hunt through the code. Database constraints use the widest value any
+version allows (`storste`); the services apply the dated one.
+
+Sources (see ../shared/domain.md):
+- Fastlegeforskriften 2025: FOR-2025-12-02-2405, in force 1 January 2026; it repealed
+  FOR-2012-08-29-842 (the 2012 forskrift, whose paragraphs are given for the older entries).
+- Særavtalen SFS 2305 (KS–Legeforeningen), for kommunalt ansatte fastleger.
+- Rammeavtalen ASA 4310 (KS–Legeforeningen), for næringsdrivende fastleger outside Oslo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+FLF_2025 = "fastlegeforskriften (FOR-2025-12-02-2405)"
+FLF_2012 = "fastlegeforskriften 2012 (FOR-2012-08-29-842)"
+NY_FORSKRIFT = dt.date(2026, 1, 1)
+
+
+@dataclass(frozen=True)
+class Regel:
+    kode: str
+    verdi: Any
+    kilde: str
+    gyldig_fra: dt.date
+    gyldig_til: dt.date | None = None  # inclusive; None = until further notice
+    beskrivelse: Any = ""
+
+    def gjelder(self, on: dt.date) -> bool:
+        return self.gyldig_fra <= on and (self.gyldig_til is None or on <= self.gyldig_til)
+
+
+_BEFORE = dt.date(2012, 9, 1)
+
+REGLER: tuple[Regel, ...] = (
+    # --- listetak ---------------------------------------------------------------------------
+    Regel("listetak_maks", 2500, f"{FLF_2025} § 10", NY_FORSKRIFT,
+          beskrivelse=_("Fastlegen skal ikke ha flere enn 2 500 personer på listen.")),
+    Regel("listetak_maks", 2500, f"{FLF_2012} § 34", _BEFORE, NY_FORSKRIFT - dt.timedelta(days=1)),
+    Regel("listetak_min", 1, f"{FLF_2025} § 2 bokstav b", NY_FORSKRIFT,
+          beskrivelse=_("En fastlegeavtale gjelder et bestemt antall listeinnbyggere (minst én).")),
+    Regel("listetak_min", 1, f"{FLF_2012} § 2", _BEFORE, NY_FORSKRIFT - dt.timedelta(days=1)),
+    Regel("listetak_godkjenning_under", 500, f"{FLF_2025} § 10", NY_FORSKRIFT,
+          beskrivelse=_("Et listetak lavere enn 500 må avtales med (godkjennes av) kommunen.")),
+    Regel("listetak_godkjenning_under", 500, f"{FLF_2012} § 34", _BEFORE, NY_FORSKRIFT - dt.timedelta(days=1)),
+    Regel("reduksjon_frist_maneder", 6, f"{FLF_2025} § 11 andre ledd", NY_FORSKRIFT,
+          beskrivelse=_("Krav om reduksjon av listetaket meldes med seks måneders frist; kortere frist bare etter avtale.")),
+    Regel("reduksjon_frist_maneder", 6, f"{FLF_2012} § 35", _BEFORE, NY_FORSKRIFT - dt.timedelta(days=1)),
+    Regel("ingen_ensidig_reduksjon", True, f"{FLF_2025} § 11 med merknad", NY_FORSKRIFT,
+          beskrivelse=_("Kommunen kan ikke ensidig redusere listetaket på en etablert liste.")),
+    Regel("ansatt_listeansvar_maks", 1500, "særavtalen SFS 2305 § 3.1", dt.date(2024, 1, 1),
+          beskrivelse=_("Ved heltids kurativ virksomhet kan det ikke stilles vilkår om listeansvar over 1 500 "
+                        "(forholdsmessig ved deltid: denne løsningens tolkning); mer må avtales med legen.")),
+    # --- avslutning ---------------------------------------------------------------------------
+    Regel("oppsigelsesfrist_maneder", 6, f"{FLF_2025} § 12 første ledd", NY_FORSKRIFT,
+          beskrivelse=_("Kommunen og næringsdrivende fastlege kan si opp avtalen med seks måneders frist.")),
+    Regel("oppsigelsesfrist_maneder", 6, f"{FLF_2012} § 32", _BEFORE, NY_FORSKRIFT - dt.timedelta(days=1)),
+    Regel("aldersgrense", 70, f"{FLF_2025} § 12 tredje ledd", NY_FORSKRIFT,
+          beskrivelse=_("Avtalen opphører uten oppsigelse når legen fyller 70 år.")),
+    Regel("aldersgrense", 70, f"{FLF_2012} § 32", _BEFORE, NY_FORSKRIFT - dt.timedelta(days=1)),
+    Regel("aldersgrense_forlengelse_maks", 80, f"{FLF_2025} § 12 tredje ledd", NY_FORSKRIFT,
+          beskrivelse=_("Tidsbegrenset avtale ut over 70 år, likevel ikke etter at legen er fylt 80 år.")),
+    Regel("aldersgrense_forlengelse_maks", 75, f"{FLF_2012} § 32", _BEFORE, NY_FORSKRIFT - dt.timedelta(days=1)),
+    # --- andre allmennlegeoppgaver ------------------------------------------------------------
+    Regel("palagt_timer_per_uke", Decimal("7.5"), f"{FLF_2025} § 32", NY_FORSKRIFT,
+          beskrivelse=_("Fastlege i fulltidspraksis kan pålegges inntil 7,5 timer per uke; redusert forholdsmessig "
+                        "ved redusert åpningstid. Administrative møter regnes med, dialogmøter og legevakt ikke.")),
+    Regel("palagt_timer_per_uke", Decimal("7.5"), f"{FLF_2012} § 12", _BEFORE, NY_FORSKRIFT - dt.timedelta(days=1)),
+    # --- engasjementer ------------------------------------------------------------------------
+    Regel("engasjement_varsel_prosent", 100, _("ingen forskrift setter tak; intern kontroll"), _BEFORE,
+          beskrivelse=_("Over 100 % samlet stillingsprosent på en dag er tillatt, men må begrunnes.")),
+)
+
+# Definitions the system uses, with their sources (not numbers, but cited where they are shown).
+LEDIGE_PLASSER_DEFINISJON = (
+    "Helsedirektoratet: «Ledige plasser: summen av listetak minus summen av listelengde», beregnet for "
+    "lister med fastlege og for alle lister. https://www.helsedirektoratet.no/rapporter/handlingsplan-for-"
+    "allmennlegetjenesten-manedsrapport-november-2023/begrepsforklaringer-og-definisjoner"
+)
+LUKKET_LISTE_KILDE = f"{FLF_2025} § 10"
+OFFENTLIG_INFORMASJON_KILDE = f"{FLF_2025} § 6"
+FELLESLISTE_KILDE = f"{FLF_2025} § 20"
+HELFO_SKJEMA = "Melding til fastlegeregisteret (Helfo-skjema 05-04.27)"
+
+
+class UkjentRegel(LookupError):
+    pass
+
+
+def regel(kode: str, on: dt.date | None = None) -> Regel:
+    """The version of rule `kode` in force on `on` (default today)."""
+    day = on or timezone.localdate()
+    for entry in REGLER:
+        if entry.kode == kode and entry.gjelder(day):
+            return entry
+    raise UkjentRegel(f"Ingen regel «{kode}» gjelder {day.isoformat()}.")
+
+
+def verdi(kode: str, on: dt.date | None = None) -> Any:
+    return regel(kode, on).verdi
+
+
+def kilde(kode: str, on: dt.date | None = None) -> str:
+    return regel(kode, on).kilde
+
+
+def storste(kode: str) -> Any:
+    """The widest value any version allows (for database constraints)."""
+    return max(entry.verdi for entry in REGLER if entry.kode == kode)
+
+
+def minste(kode: str) -> Any:
+    return min(entry.verdi for entry in REGLER if entry.kode == kode)
+
+
+def gjeldende() -> list[Regel]:
+    """The rules in force today, for the rules page."""
+    today = timezone.localdate()
+    return sorted((entry for entry in REGLER if entry.gjelder(today)), key=lambda r: r.kode)

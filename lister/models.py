@@ -1,0 +1,272 @@
+"""The kommune's lists (pasientlister / hjemler), after FLR's GPContract and GPOnContractAssociation:
+the office, the list with its listetak, who serves it over time, and its monthly size.
+
+Periods are half-open: `fra` is the first day, `til` the first day *not* covered (the day the
+period "opphører"); `til` empty means open-ended.
+"""
+
+from __future__ import annotations
+
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.history import track_history
+from core.models import VersionedModel
+from core.tenancy import TenantModel
+from kommune import regler
+from kommune.models import Kommune, Lege
+
+ORGNR_PATTERN = r"^[0-9]{9}$"
+POSTNUMMER_PATTERN = r"^[0-9]{4}$"
+LISTETAK_MIN = regler.minste("listetak_min")
+LISTETAK_MAKS = regler.storste("listetak_maks")
+
+
+def organisasjonsnummer_valid(value: str) -> bool:
+    """Enhetsregisterets organisasjonsnummer: nine digits, the last a modulus-11 check digit
+    (weights 3 2 7 6 5 4 3 2; remainder 0 gives 0, remainder 1 is never issued)."""
+    if not value or len(value) != 9 or not value.isdigit():
+        return False
+    total = sum(int(digit) * weight for digit, weight in zip(value[:8], (3, 2, 7, 6, 5, 4, 3, 2), strict=True))
+    remainder = total % 11
+    check = 0 if remainder == 0 else 11 - remainder
+    return check != 10 and check == int(value[8])
+
+
+def validate_organisasjonsnummer(value: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    if not organisasjonsnummer_valid(value):
+        raise ValidationError(
+            _("Ugyldig organisasjonsnummer: det består av ni siffer der det siste er et kontrollsiffer "
+              "(modulus 11, Enhetsregisteret)."),
+            code="organisasjonsnummer",
+        )
+
+
+class DateRange(models.Func):
+    """PostgreSQL daterange(fra, til, '[)'): half-open; a NULL upper bound is open-ended."""
+
+    function = "DATERANGE"
+    output_field = DateRangeField()
+
+
+def _period(start: str = "fra", end: str = "til") -> DateRange:
+    return DateRange(start, end, models.Value("[)"))
+
+
+@track_history()
+class Legekontor(TenantModel, VersionedModel):
+    """A GP office (FLR GPOffice) in the kommune."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="legekontor", verbose_name=_("kommune"))
+    navn = models.CharField(_("navn"), max_length=150)
+    organisasjonsnummer = models.CharField(
+        _("organisasjonsnummer"), max_length=9, validators=[validate_organisasjonsnummer]
+    )
+    adresse = models.CharField(_("adresse"), max_length=200)
+    postnummer = models.CharField(
+        _("postnummer"), max_length=4, validators=[RegexValidator(POSTNUMMER_PATTERN, _("Postnummer har fire siffer."))]
+    )
+    poststed = models.CharField(_("poststed"), max_length=100)
+    telefon = models.CharField(_("telefon"), max_length=20, blank=True)
+
+    class Meta(TenantModel.Meta, VersionedModel.Meta):
+        verbose_name = _("legekontor")
+        verbose_name_plural = _("legekontor")
+        ordering = ["navn"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kommune", "organisasjonsnummer"], name="legekontor_orgnr_unique_per_kommune",
+                violation_error_message=_("Kommunen har allerede et legekontor med dette organisasjonsnummeret."),
+            ),
+            models.CheckConstraint(condition=models.Q(organisasjonsnummer__regex=ORGNR_PATTERN), name="legekontor_orgnr_9_digits"),
+            models.CheckConstraint(condition=models.Q(postnummer__regex=POSTNUMMER_PATTERN), name="legekontor_postnummer_4_digits"),
+        ]
+
+    def __str__(self) -> str:
+        return self.navn
+
+
+class Sluttarsak(models.TextChoices):
+    """Why a list ended (FLR's OID 7753 code list is not published; these are the system's own)."""
+
+    OVERFORT = "overfort", _("Listen er slått sammen med eller overført til en annen liste")
+    NEDLAGT = "nedlagt", _("Hjemmelen er nedlagt")
+    FLYTTET = "flyttet", _("Hjemmelen er flyttet til en annen kommune")
+    ANNET = "annet", _("Annen årsak")
+
+
+@track_history()
+class Pasientliste(TenantModel, VersionedModel):
+    """The durable list position (hjemmel): its office, listetak and status settings. Who serves
+    it is in Legeperiode; its size month by month in Listetall."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="pasientlister", verbose_name=_("kommune"))
+    legekontor = models.ForeignKey(Legekontor, on_delete=models.PROTECT, related_name="lister", verbose_name=_("legekontor"))
+    navn = models.CharField(_("navn"), max_length=150, blank=True, help_text=_("Brukes særlig for felleslister."))
+    listetak = models.PositiveIntegerField(
+        _("listetak"), validators=[MinValueValidator(LISTETAK_MIN), MaxValueValidator(LISTETAK_MAKS)],
+    )
+    manuelt_last = models.BooleanField(
+        _("manuelt låst"), default=False, help_text=_("Låst for nye listeinnbyggere uansett ledige plasser."),
+    )
+    er_fellesliste = models.BooleanField(
+        _("fellesliste"), default=False,
+        help_text=_("Flere fastleger med felles, solidarisk ansvar (fastlegeforskriften § 20)."),
+    )
+    samarbeidskommuner = ArrayField(
+        models.CharField(max_length=4), verbose_name=_("samarbeidskommuner"), default=list, blank=True,
+        help_text=_("Kommunenummer for kommuner som samarbeider om listen."),
+    )
+    gyldig_fra = models.DateField(_("gyldig fra"))
+    gyldig_til = models.DateField(_("opphører"), null=True, blank=True, help_text=_("Første dag listen ikke gjelder."))
+    sluttarsak = models.CharField(_("sluttårsak"), max_length=20, choices=Sluttarsak.choices, blank=True)
+
+    class Meta(TenantModel.Meta, VersionedModel.Meta):
+        verbose_name = _("pasientliste")
+        verbose_name_plural = _("pasientlister")
+        ordering = ["legekontor__navn", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(listetak__gte=LISTETAK_MIN, listetak__lte=LISTETAK_MAKS), name="pasientliste_listetak_range",
+                violation_error_message=_("Listetaket må være mellom 1 og 2 500 (fastlegeforskriften § 10)."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(gyldig_til__isnull=True) | models.Q(gyldig_til__gt=models.F("gyldig_fra")),
+                name="pasientliste_periode_ordered",
+                violation_error_message=_("Opphørsdatoen må være etter gyldig fra-datoen."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(gyldig_til__isnull=True, sluttarsak="") | models.Q(gyldig_til__isnull=False) & ~models.Q(sluttarsak=""),
+                name="pasientliste_sluttarsak_iff_ended",
+                violation_error_message=_("En liste som opphører, må ha en sluttårsak (og bare da)."),
+            ),
+            # The target of Legeperiode's composite foreign key (id, er_fellesliste).
+            models.UniqueConstraint(fields=["kommune", "id", "er_fellesliste"], name="pasientliste_id_fellesliste"),
+        ]
+
+    def __str__(self) -> str:
+        return self.navn or f"{self.legekontor} #{self.pk}"
+
+
+class Rolle(models.TextChoices):
+    """FLR's flrv2_relationship (OID 7750)."""
+
+    FASTLEGE = "LPFL", _("Fastlege")
+    VIKAR = "LPVI", _("Vikar")
+
+
+class Ukedag(models.IntegerChoices):
+    """FLR's WorkingOnDays: DayOfWeek, 0 = Sunday."""
+
+    MANDAG = 1, _("mandag")
+    TIRSDAG = 2, _("tirsdag")
+    ONSDAG = 3, _("onsdag")
+    TORSDAG = 4, _("torsdag")
+    FREDAG = 5, _("fredag")
+    LORDAG = 6, _("lørdag")
+    SONDAG = 0, _("søndag")
+
+
+@track_history()
+class Legeperiode(TenantModel):
+    """Who serves a list in a period: a fastlege (LPFL) or a vikar (LPVI, possibly for a named
+    fastlege), with stillingsprosent and weekdays.
+
+    No two fastlege periods overlap on an ordinary list (exclusion constraint). `er_fellesliste`
+    is the list's flag, copied so the constraint's condition can see it, and kept equal to the
+    list's by a composite foreign key with ON UPDATE CASCADE (migration 0001).
+    """
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+", verbose_name=_("kommune"))
+    pasientliste = models.ForeignKey(Pasientliste, on_delete=models.PROTECT, related_name="perioder", verbose_name=_("pasientliste"))
+    lege = models.ForeignKey(Lege, on_delete=models.PROTECT, related_name="perioder", verbose_name=_("lege"))
+    rolle = models.CharField(_("rolle"), max_length=4, choices=Rolle.choices)
+    vikar_for = models.ForeignKey(
+        Lege, on_delete=models.PROTECT, null=True, blank=True, related_name="vikarperioder", verbose_name=_("vikar for"),
+    )
+    stillingsprosent = models.PositiveSmallIntegerField(
+        _("stillingsprosent"), default=100, validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    arbeidsdager = ArrayField(
+        models.PositiveSmallIntegerField(choices=Ukedag.choices), verbose_name=_("arbeidsdager"),
+        default=list, blank=True, help_text=_("Ukedager legen arbeider på listen (0 = søndag, som i Fastlegeregisteret)."),
+    )
+    fra = models.DateField(_("fra"))
+    til = models.DateField(_("opphører"), null=True, blank=True, help_text=_("Første dag perioden ikke gjelder."))
+    er_fellesliste = models.BooleanField(_("fellesliste"), default=False, editable=False)
+    begrunnelse_over_100 = models.TextField(
+        _("begrunnelse for over 100 %"), blank=True,
+        help_text=_("Påkrevd når legens engasjementer til sammen overstiger 100 % en dag."),
+    )
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("legeperiode")
+        verbose_name_plural = _("legeperioder")
+        ordering = ["pasientliste", "fra", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(til__isnull=True) | models.Q(til__gt=models.F("fra")), name="legeperiode_periode_ordered",
+                violation_error_message=_("Perioden må slutte etter at den begynner."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(stillingsprosent__gte=1, stillingsprosent__lte=100), name="legeperiode_stillingsprosent_1_100",
+            ),
+            models.CheckConstraint(condition=models.Q(rolle__in=["LPFL", "LPVI"]), name="legeperiode_rolle_valid"),
+            models.CheckConstraint(
+                condition=models.Q(rolle="LPVI") | models.Q(vikar_for__isnull=True), name="legeperiode_vikar_for_only_vikar",
+                violation_error_message=_("Bare en vikarperiode kan være «vikar for» en lege."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(arbeidsdager__contained_by=[0, 1, 2, 3, 4, 5, 6]), name="legeperiode_arbeidsdager_valid",
+            ),
+            ExclusionConstraint(
+                name="legeperiode_no_overlapping_fastlege",
+                expressions=[("pasientliste", RangeOperators.EQUAL), (_period(), RangeOperators.OVERLAPS)],
+                condition=models.Q(rolle="LPFL", er_fellesliste=False),
+                violation_error_message=_(
+                    "Listen har allerede en fastlege i denne perioden; en vanlig liste kan bare ha én fastlege om gangen "
+                    "(bruk fellesliste for flere, fastlegeforskriften § 20)."
+                ),
+            ),
+            ExclusionConstraint(
+                name="legeperiode_no_overlap_same_doctor",
+                expressions=[
+                    ("pasientliste", RangeOperators.EQUAL), ("lege", RangeOperators.EQUAL), (_period(), RangeOperators.OVERLAPS),
+                ],
+                violation_error_message=_("Legen har allerede en periode på denne listen som overlapper."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_rolle_display()} {self.lege_id} på {self.pasientliste_id} fra {self.fra}"
+
+
+@track_history()
+class Listetall(TenantModel, VersionedModel):
+    """A list's size on a date (entered monthly by hand; the monthly import comes later)."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+", verbose_name=_("kommune"))
+    pasientliste = models.ForeignKey(Pasientliste, on_delete=models.PROTECT, related_name="listetall", verbose_name=_("pasientliste"))
+    dato = models.DateField(_("dato"))
+    listelengde = models.PositiveIntegerField(_("listelengde"))
+    venteliste = models.PositiveIntegerField(_("venteliste"), default=0)
+
+    class Meta(TenantModel.Meta, VersionedModel.Meta):
+        verbose_name = _("listetall")
+        verbose_name_plural = _("listetall")
+        ordering = ["pasientliste", "-dato"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kommune", "pasientliste", "dato"], name="listetall_unique_per_date",
+                violation_error_message=_("Listen har allerede et tall for denne datoen."),
+            ),
+            models.CheckConstraint(condition=models.Q(listelengde__gte=0, venteliste__gte=0), name="listetall_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pasientliste_id} {self.dato}: {self.listelengde}"

@@ -1,0 +1,267 @@
+"""Writes about lists: offices, lists, who serves them, and their monthly size. Pages, the API,
+the avtaler app and tasks all go through these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
+
+from core.concurrency import update_versioned
+from core.constraints import save_new, translate
+from core.tenancy import unscoped
+from kommune import regler
+from kommune.models import Kommune, Lege
+from lister.models import Legekontor, Legeperiode, Listetall, Pasientliste, Rolle, Sluttarsak
+
+# --- offices ------------------------------------------------------------------------------------
+
+LEGEKONTOR_FIELDS = frozenset({"navn", "organisasjonsnummer", "adresse", "postnummer", "poststed", "telefon"})
+
+
+def create_legekontor(*, kommune: Kommune, navn: str, organisasjonsnummer: str, adresse: str, postnummer: str,
+                      poststed: str, telefon: str = "") -> Legekontor:
+    return save_new(
+        Legekontor(kommune=kommune, navn=navn.strip(), organisasjonsnummer=organisasjonsnummer.strip().replace(" ", ""),
+                   adresse=adresse.strip(), postnummer=postnummer.strip(), poststed=poststed.strip(), telefon=telefon.strip()),
+        fields={"legekontor_orgnr_unique_per_kommune": "organisasjonsnummer"},
+    )
+
+
+def update_legekontor(*, legekontor: Legekontor, expected_version: int, **changes) -> Legekontor:
+    unknown = set(changes) - LEGEKONTOR_FIELDS
+    if unknown:
+        raise ValidationError({field: _("Dette feltet kan ikke endres.") for field in sorted(unknown)})
+    return update_versioned(legekontor, expected_version=expected_version, changes=changes)
+
+
+# --- lists --------------------------------------------------------------------------------------
+
+def _validate_samarbeidskommuner(kommune: Kommune, numbers: Iterable[str]) -> list[str]:
+    numbers = sorted({str(n).strip() for n in numbers if str(n).strip()})
+    if not numbers:
+        return []
+    with unscoped(reason="samarbeidskommuner: check numbers against the national kommune register"):
+        known = set(Kommune.objects.filter(kommunenummer__in=numbers).values_list("kommunenummer", flat=True))
+    unknown = [n for n in numbers if n not in known]
+    if unknown:
+        raise ValidationError({"samarbeidskommuner": [_("Ukjente kommunenummer: %(nr)s.") % {"nr": ", ".join(unknown)}]})
+    if kommune.kommunenummer in numbers:
+        raise ValidationError({"samarbeidskommuner": [_("Kommunen kan ikke samarbeide med seg selv om listen.")]})
+    return numbers
+
+
+def validate_listetak(listetak: int, *, field: str = "listetak", on: dt.date | None = None) -> None:
+    """1–2 500 (fastlegeforskriften § 10)."""
+    low, high = regler.verdi("listetak_min", on), regler.verdi("listetak_maks", on)
+    if listetak is None or not low <= listetak <= high:
+        raise ValidationError({field: ValidationError(_("Listetaket må være mellom %(min)d og %(max)s (%(kilde)s).") % {
+            "min": low, "max": f"{high:,}".replace(",", "\u00a0"), "kilde": regler.kilde("listetak_maks", on)},
+            code="listetak_utenfor")})
+
+
+def create_pasientliste(*, kommune: Kommune, legekontor: Legekontor, listetak: int, gyldig_fra: dt.date, navn: str = "",
+                        er_fellesliste: bool = False, manuelt_last: bool = False,
+                        samarbeidskommuner: Iterable[str] = ()) -> Pasientliste:
+    validate_listetak(listetak, on=gyldig_fra)
+    liste = Pasientliste(
+        kommune=kommune, legekontor=legekontor, listetak=listetak, gyldig_fra=gyldig_fra, navn=navn.strip(),
+        er_fellesliste=er_fellesliste, manuelt_last=manuelt_last,
+        samarbeidskommuner=_validate_samarbeidskommuner(kommune, samarbeidskommuner),
+    )
+    return save_new(liste)
+
+
+PASIENTLISTE_FIELDS = frozenset({"legekontor", "navn", "manuelt_last", "er_fellesliste", "samarbeidskommuner", "listetak"})
+
+
+def has_fastlege_from(liste: Pasientliste, day: dt.date) -> bool:
+    """Does a fastlege period cover `day` or begin after it?"""
+    from django.db.models import Q
+
+    return liste.perioder.filter(rolle=Rolle.FASTLEGE).filter(Q(til__isnull=True) | Q(til__gt=day)).exists()
+
+
+def update_pasientliste(*, liste: Pasientliste, expected_version: int, **changes) -> Pasientliste:
+    """Change a list's settings. Its listetak can be set here only while no fastlege serves it
+    (a vacant list); an established list's listetak changes through its fastlegeavtale (§ 11)."""
+    from django.utils import timezone
+
+    unknown = set(changes) - PASIENTLISTE_FIELDS
+    if unknown:
+        raise ValidationError({field: _("Dette feltet kan ikke endres.") for field in sorted(unknown)})
+    if "samarbeidskommuner" in changes:
+        changes["samarbeidskommuner"] = _validate_samarbeidskommuner(liste.kommune, changes["samarbeidskommuner"])
+    if "listetak" in changes and changes["listetak"] != liste.listetak:
+        validate_listetak(changes["listetak"])
+        if has_fastlege_from(liste, timezone.localdate()):
+            raise ValidationError({"listetak": ValidationError(_(
+                "Listen har fastlege: listetaket endres gjennom fastlegeavtalen som en listetaksendring, der "
+                "reglene i fastlegeforskriften §§ 10–11 gjelder."), code="listetak_via_avtale")})
+    if changes.get("er_fellesliste") is False and liste.er_fellesliste:
+        _refuse_overlapping_fastleger(liste)
+    try:
+        return update_versioned(liste, expected_version=expected_version, changes=changes)
+    except IntegrityError as exc:  # pragma: no cover - update_versioned translates
+        raise translate(exc, Pasientliste, Legeperiode) from exc
+
+
+def _refuse_overlapping_fastleger(liste: Pasientliste) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT EXISTS (SELECT 1 FROM lister_legeperiode a JOIN lister_legeperiode b
+                 ON a.pasientliste_id = b.pasientliste_id AND a.id < b.id
+                 AND daterange(a.fra, a.til, '[)') && daterange(b.fra, b.til, '[)')
+               WHERE a.pasientliste_id = %s AND a.rolle = 'LPFL' AND b.rolle = 'LPFL')""",
+            [liste.pk],
+        )
+        if cursor.fetchone()[0]:
+            raise ValidationError({"er_fellesliste": [_(
+                "Listen har flere fastleger samtidig og kan ikke gjøres om til en vanlig liste "
+                "(fastlegeforskriften § 20).")]})
+
+
+def set_listetak(*, liste: Pasientliste, listetak: int, on: dt.date | None = None) -> Pasientliste:
+    """Set the list's listetak as decided through its avtale (called by the avtaler app's services,
+    which apply §§ 10–11). Keeps the version check out: the avtale service holds the lock."""
+    validate_listetak(listetak, on=on)
+    Pasientliste.objects.filter(pk=liste.pk).update(listetak=listetak)
+    liste.refresh_from_db()
+    return liste
+
+
+def end_pasientliste(*, liste: Pasientliste, expected_version: int, gyldig_til: dt.date, sluttarsak: str) -> Pasientliste:
+    if sluttarsak not in Sluttarsak.values:
+        raise ValidationError({"sluttarsak": [_("Velg en sluttårsak.")]})
+    with transaction.atomic():
+        if liste.perioder.filter(til__isnull=True).exists() or liste.perioder.filter(til__gt=gyldig_til).exists():
+            raise ValidationError({"gyldig_til": [_("Listen har leger etter denne datoen; avslutt periodene først.")]})
+        return update_versioned(liste, expected_version=expected_version, changes={"gyldig_til": gyldig_til, "sluttarsak": sluttarsak})
+
+
+# --- who serves the list --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Engasjementstopp:
+    """The highest total stillingsprosent a doctor has on one day of a period, across kommuner."""
+
+    dato: dt.date | None
+    prosent: int
+
+
+PEAK_SQL = """
+WITH p AS (
+    SELECT fra, COALESCE(til, 'infinity'::date) AS til, stillingsprosent
+      FROM lister_legeperiode
+     WHERE lege_id = %(lege)s AND id <> %(exclude)s
+       AND daterange(fra, til, '[)') && daterange(%(fra)s, %(til)s, '[)')
+    UNION ALL
+    SELECT %(fra)s::date, COALESCE(%(til)s::date, 'infinity'::date), %(prosent)s
+),
+points AS (
+    SELECT DISTINCT GREATEST(fra, %(fra)s::date) AS dag FROM p
+)
+SELECT points.dag, SUM(p.stillingsprosent)::int AS total
+  FROM points JOIN p ON p.fra <= points.dag AND points.dag < p.til
+ GROUP BY points.dag
+ ORDER BY total DESC, points.dag
+ LIMIT 1
+"""
+
+
+def engagement_peak(*, lege: Lege, fra: dt.date, til: dt.date | None, stillingsprosent: int,
+                    exclude_id: int | None = None) -> Engasjementstopp:
+    """The doctor's highest total engagement on any day of [fra, til) with a new engagement of
+    `stillingsprosent` added: one set-based query over all the doctor's periods in every kommune.
+    The total changes only where a period begins, so the peak is at one of those days. Only the
+    day and the sum come back: nothing about the other kommuners' lists."""
+    with connection.cursor() as cursor:
+        cursor.execute(PEAK_SQL, {"lege": lege.pk, "exclude": exclude_id or 0, "fra": fra, "til": til, "prosent": stillingsprosent})
+        row = cursor.fetchone()
+    return Engasjementstopp(dato=row[0], prosent=row[1]) if row else Engasjementstopp(dato=None, prosent=stillingsprosent)
+
+
+def lock_lege(lege: Lege) -> None:
+    """Serialise engagement changes for one doctor (across kommuner): a row lock on the doctor."""
+    Lege.objects.select_for_update().filter(pk=lege.pk).values_list("pk", flat=True).first()
+
+
+def check_engagement(*, lege: Lege, fra: dt.date, til: dt.date | None, stillingsprosent: int, begrunnelse: str,
+                     exclude_id: int | None = None) -> Engasjementstopp:
+    """Refuse an engagement that takes the doctor above 100 % on some day unless a reason is
+    recorded. Call inside a transaction after `lock_lege`, so two concurrent assignments of one
+    doctor see each other."""
+    peak = engagement_peak(lege=lege, fra=fra, til=til, stillingsprosent=stillingsprosent, exclude_id=exclude_id)
+    limit = regler.verdi("engasjement_varsel_prosent", fra)
+    if peak.prosent > limit and not (begrunnelse or "").strip():
+        raise ValidationError({"begrunnelse_over_100": ValidationError(_(
+            "Legen får til sammen %(prosent)d %% engasjement %(dato)s (i alle kommuner). Det er tillatt, men "
+            "krever en begrunnelse.") % {"prosent": peak.prosent, "dato": peak.dato.strftime("%d.%m.%Y")},
+            code="over_100_prosent")})
+    return peak
+
+
+def add_legeperiode(*, liste: Pasientliste, lege: Lege, rolle: str, fra: dt.date, til: dt.date | None = None,
+                    stillingsprosent: int = 100, arbeidsdager: Iterable[int] = (), vikar_for: Lege | None = None,
+                    begrunnelse_over_100: str = "") -> Legeperiode:
+    """Put a doctor on the list for a period, as fastlege (LPFL) or vikar (LPVI)."""
+    if rolle == Rolle.FASTLEGE and vikar_for is not None:
+        raise ValidationError({"vikar_for": [_("Bare en vikar kan være vikar for en lege.")]})
+    if vikar_for is not None and vikar_for.pk == lege.pk:
+        raise ValidationError({"vikar_for": [_("En lege kan ikke være vikar for seg selv.")]})
+    if til is not None and til <= fra:
+        raise ValidationError({"til": [_("Perioden må slutte etter at den begynner.")]})
+    if fra < liste.gyldig_fra or (liste.gyldig_til and (til is None or til > liste.gyldig_til)):
+        raise ValidationError({"fra": [_("Perioden må ligge innenfor listens gyldighet.")]})
+    periode = Legeperiode(
+        kommune_id=liste.kommune_id, pasientliste=liste, lege=lege, rolle=rolle, fra=fra, til=til,
+        stillingsprosent=stillingsprosent, arbeidsdager=sorted(set(arbeidsdager)), vikar_for=vikar_for,
+        er_fellesliste=liste.er_fellesliste, begrunnelse_over_100=(begrunnelse_over_100 or "").strip(),
+    )
+    periode.full_clean()
+    with transaction.atomic():
+        lock_lege(lege)
+        check_engagement(lege=lege, fra=fra, til=til, stillingsprosent=stillingsprosent, begrunnelse=begrunnelse_over_100)
+        try:
+            with transaction.atomic():
+                periode.save()
+        except IntegrityError as exc:
+            raise translate(exc, Legeperiode, fields={
+                "legeperiode_no_overlapping_fastlege": "fra", "legeperiode_no_overlap_same_doctor": "fra"}) from exc
+    return periode
+
+
+def change_legeperiode_end(*, periode: Legeperiode, til: dt.date | None, begrunnelse_over_100: str = "") -> Legeperiode:
+    """Move a period's end (ending it, or extending it: an extension is checked like a new period)."""
+    if til is not None and til <= periode.fra:
+        raise ValidationError({"til": [_("Perioden må slutte etter at den begynner.")]})
+    with transaction.atomic():
+        lock_lege(periode.lege)
+        extends = til is None or (periode.til is not None and til > periode.til)
+        if extends:
+            check_engagement(lege=periode.lege, fra=periode.fra, til=til, stillingsprosent=periode.stillingsprosent,
+                             begrunnelse=begrunnelse_over_100 or periode.begrunnelse_over_100, exclude_id=periode.pk)
+        periode.til = til
+        if begrunnelse_over_100:
+            periode.begrunnelse_over_100 = begrunnelse_over_100.strip()
+        try:
+            with transaction.atomic():
+                periode.save(update_fields=["til", "begrunnelse_over_100"])
+        except IntegrityError as exc:
+            raise translate(exc, Legeperiode, fields={
+                "legeperiode_no_overlapping_fastlege": "til", "legeperiode_no_overlap_same_doctor": "til"}) from exc
+    return periode
+
+
+# --- list size ------------------------------------------------------------------------------------
+
+def record_listetall(*, liste: Pasientliste, dato: dt.date, listelengde: int, venteliste: int = 0) -> Listetall:
+    """The list's size on a date (one figure per list and date)."""
+    return save_new(
+        Listetall(kommune_id=liste.kommune_id, pasientliste=liste, dato=dato, listelengde=listelengde, venteliste=venteliste),
+        fields={"listetall_unique_per_date": "dato"},
+    )
