@@ -8,6 +8,8 @@ from kommune.auth import ThrottledLoginView
 
 api_v1 = [
     path("", include("kommune.api.urls")),
+    path("", include("lister.api.urls")),
+    path("", include("avtaler.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", OfflineRedocView.as_view(url_name="schema"), name="redoc"),
@@ -21,6 +23,8 @@ urlpatterns = [
     path("konto/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("lister.urls")),
+    path("", include("avtaler.urls")),
     path("", include("kommune.urls")),
 ]
 

@@ -80,3 +80,18 @@ def actor_names(actors: set[str]) -> dict[str, str]:
         for pk, navn in ApiToken.objects.filter(pk__in=client_ids).values_list("pk", "navn"):
             names[f"klient:{pk}"] = _("API-klient «%(navn)s»") % {"navn": navn}
     return names
+
+
+def lege_list() -> QuerySet:
+    """The doctors registered in the kommune in scope, with the kommune's employee number. One query."""
+    from kommune.models import Lege, LegeKommune
+
+    return Lege.objects.annotate(
+        ansattnummer=Subquery(LegeKommune.objects.filter(lege=OuterRef("pk")).values("ansattnummer")[:1])
+    ).order_by("etternavn", "fornavn", "hpr_nummer")
+
+
+def get_lege(*, pk: int):
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(lege_list(), pk=pk)
