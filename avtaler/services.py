@@ -277,6 +277,12 @@ def request_listetak_change(*, avtale: Fastlegeavtale, initiativ: str, mottatt: 
     _check_ansatt_limit(tilknytningsform=avtale.tilknytningsform, omfang_prosent=avtale.omfang_prosent,
                         listetak=til_listetak, agreed=agreed or avtale.listetak_avtalt_over_grense and til_listetak <= avtale.listetak,
                         on=mottatt)
+    if not reduction and avtale.pasientliste.er_fellesliste:
+        total = _list_listetak(avtale, mottatt, override={avtale.pk: til_listetak})
+        if total > regler.verdi("listetak_maks", mottatt):
+            raise _error("til_listetak", _(
+                "Fellesliste: delene blir til sammen %(sum)d, men listen kan ha høyst 2 500 (fastlegeforskriften §§ 10 og 20)."
+            ) % {"sum": total}, "fellesliste_over_tak")
     if kortere_frist_avtalt and not avtale_notat.strip():
         raise _error("avtale_notat", _("Beskriv den avtalte kortere fristen (hva er avtalt, og når)."), "kortere_frist_uten_notat")
 
@@ -339,24 +345,62 @@ def refuse_listetak_change(*, endring: ListetakEndring, begrunnelse: str, vedtak
     return vedtak
 
 
-def apply_due_listetak_steps(*, on: dt.date | None = None, endring_id: int | None = None) -> int:
-    """Apply the listetak steps that have taken effect (in the kommune in scope): the avtale and
-    the list get the step's listetak. Idempotent: an applied step is marked and not applied again."""
+DUE_STEPS_SQL = """
+WITH due AS (
+    SELECT t.id, e.avtale_id, t.listetak, t.gjelder_fra, t.endring_id
+      FROM avtaler_listetaktrinn t JOIN avtaler_listetakendring e ON e.id = t.endring_id
+     WHERE t.gjennomfort IS NULL AND t.gjelder_fra <= %(day)s AND e.status = 'registrert'
+       AND (%(kommune)s::bigint IS NULL OR t.kommune_id = %(kommune)s)
+       AND (%(endring)s::bigint IS NULL OR e.id = %(endring)s)
+),
+latest AS (
+    SELECT DISTINCT ON (avtale_id) avtale_id, listetak FROM due ORDER BY avtale_id, gjelder_fra DESC, id DESC
+),
+avtaler AS (
+    UPDATE avtaler_fastlegeavtale a SET listetak = latest.listetak
+      FROM latest WHERE a.id = latest.avtale_id
+    RETURNING a.pasientliste_id
+),
+steps AS (
+    UPDATE avtaler_listetaktrinn t SET gjennomfort = now() FROM due WHERE t.id = due.id RETURNING t.endring_id
+)
+SELECT (SELECT count(*) FROM steps), (SELECT array_agg(DISTINCT pasientliste_id) FROM avtaler),
+       (SELECT array_agg(DISTINCT endring_id) FROM steps)
+"""
+
+LIST_TOTALS_SQL = """
+SELECT a.pasientliste_id, SUM(a.listetak)::int
+  FROM avtaler_fastlegeavtale a JOIN lister_legeperiode p ON p.id = a.legeperiode_id
+ WHERE a.pasientliste_id = ANY(%(lists)s) AND p.fra <= %(day)s AND (p.til IS NULL OR p.til > %(day)s)
+ GROUP BY a.pasientliste_id
+"""
+
+
+def apply_due_listetak_steps(*, on: dt.date | None = None, endring_id: int | None = None, all_kommuner: bool = False) -> int:
+    """Apply the listetak steps that have taken effect: each avtale gets its latest due step's
+    listetak, its list the sum of its running avtaler' listetak (the avtale's own on an ordinary
+    list, the parts on a fellesliste), and changes with no steps left are done. Set-based: the
+    same few statements for one step or ten thousand. Idempotent: applied steps are marked.
+    Only the kommune in scope, unless `all_kommuner` (the nightly job, unscoped)."""
+    from core.context import current_kommune_id
+
     day = on or timezone.localdate()
-    due = ListetakTrinn.objects.filter(gjennomfort__isnull=True, gjelder_fra__lte=day, endring__status=EndringStatus.REGISTRERT)
-    if endring_id is not None:
-        due = due.filter(endring_id=endring_id)
-    applied = 0
-    for step in due.select_related("endring__avtale__pasientliste", "endring__avtale__lege").order_by("gjelder_fra", "id"):
-        with transaction.atomic():
-            avtale = step.endring.avtale
-            Fastlegeavtale.objects.filter(pk=avtale.pk).update(listetak=step.listetak)
-            avtale.listetak = step.listetak
-            _sync_list_listetak(avtale, step.gjelder_fra, override={avtale.pk: step.listetak})
-            ListetakTrinn.objects.filter(pk=step.pk).update(gjennomfort=timezone.now())
-            if not step.endring.trinn.filter(gjennomfort__isnull=True).exists():
-                ListetakEndring.objects.filter(pk=step.endring_id).update(status=EndringStatus.GJENNOMFORT)
-            applied += 1
+    kommune_id = None if all_kommuner else current_kommune_id()
+    if kommune_id is None and not all_kommuner:
+        raise ValueError("apply_due_listetak_steps krever en kommune i konteksten eller all_kommuner=True.")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(DUE_STEPS_SQL, {"day": day, "kommune": kommune_id, "endring": endring_id})
+        applied, lists, endringer = cursor.fetchone()
+        if not applied:
+            return 0
+        if lists:
+            cursor.execute(LIST_TOTALS_SQL, {"lists": lists, "day": day})
+            lister_services.set_listetak_bulk(dict(cursor.fetchall()))
+        cursor.execute(
+            "UPDATE avtaler_listetakendring e SET status = 'gjennomfort' WHERE e.id = ANY(%s) AND e.status = 'registrert' "
+            "AND NOT EXISTS (SELECT 1 FROM avtaler_listetaktrinn t WHERE t.endring_id = e.id AND t.gjennomfort IS NULL)",
+            [endringer],
+        )
     return applied
 
 
@@ -630,7 +674,8 @@ def _notice_email(avtale: Fastlegeavtale, oppsigelse: Oppsigelse) -> str:
         "(05-04.27) når det er avklart.\n\nMed hilsen\n%(kommune)s"
     ) % {
         "lege": lege.navn, "hpr": lege.hpr_nummer, "kommune": avtale.kommune.navn, "liste": avtale.pasientliste,
-        "kontor": avtale.pasientliste.legekontor.navn, "type": oppsigelse.get_type_display().lower(),
+        "kontor": avtale.pasientliste.legekontor.navn,
+        "type": _("hevet") if oppsigelse.type == OppsigelseType.HEVING else _("sagt opp"),
         "part": oppsigelse.get_part_display().lower(), "mottatt": _fmt(oppsigelse.mottatt), "opphorer": _fmt(oppsigelse.virkning),
     }
 

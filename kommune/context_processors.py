@@ -10,4 +10,5 @@ def tilgang(request) -> dict:
         "aktiv_kommune": current.kommune,
         "kan_bytte_kommune": len(current.kommuner) > 1,
         "kan_administrere": tillater(current, Handling.ADMINISTRER),
+        "kan_lese": current.kommune_id is not None and tillater(current, Handling.LES),
     }

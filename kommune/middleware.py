@@ -20,7 +20,7 @@ from core.context import isolated, scope
 from kommune import access
 
 # Pages a kommuneoverlege without TOTP may still open (to set it up, log out, read about access).
-MFA_EXEMPT_PREFIXES = ("/konto/", "/i18n/", "/helse/", "/tilgjengelighet/", "/static/", "/admin/")
+MFA_EXEMPT_PREFIXES = ("/konto/", "/i18n/", "/helse/", "/tilgjengelighet/", "/static/", "/admin/", "/offentlig/")
 
 
 class TenancyMiddleware:

@@ -101,10 +101,15 @@ class UkjentRegel(LookupError):
 def regel(kode: str, on: dt.date | None = None) -> Regel:
     """The version of rule `kode` in force on `on` (default today)."""
     day = on or timezone.localdate()
-    for entry in REGLER:
-        if entry.kode == kode and entry.gjelder(day):
+    versions = [entry for entry in REGLER if entry.kode == kode]
+    if not versions:
+        raise UkjentRegel(f"Ingen regel «{kode}».")
+    for entry in versions:
+        if entry.gjelder(day):
             return entry
-    raise UkjentRegel(f"Ingen regel «{kode}» gjelder {day.isoformat()}.")
+    # Before the oldest version we know (lists and agreements from before 2012 exist): the oldest
+    # version applies; the 2012 forskrift carried over the earlier limits.
+    return min(versions, key=lambda entry: entry.gyldig_fra)
 
 
 def verdi(kode: str, on: dt.date | None = None) -> Any:

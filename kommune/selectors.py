@@ -65,20 +65,36 @@ def token_bindings_in_kommune() -> QuerySet[ApiTokenKommune]:
 
 
 def actor_names(actors: set[str]) -> dict[str, str]:
-    """Readable names for history actors: people by name (e-mail), clients by token name. Two queries at most."""
+    """Readable names for history actors: people by name (e-mail), clients by token name. Two
+    queries at most. Inside a kommune only that kommune's own people and clients are named; a
+    shared record's change by another kommune (a doctor's competence) shows as "another kommune"."""
     from django.contrib.auth import get_user_model
+
+    from core.context import current_kommune_id
+    from core.tenancy import is_unscoped
 
     def ids(kind: str) -> list[int]:
         return [int(a.split(":", 1)[1]) for a in actors if a.startswith(f"{kind}:") and a.split(":", 1)[1].isdigit()]
 
+    kommune_id = None if is_unscoped() else current_kommune_id()
     names: dict[str, str] = {}
     user_ids, client_ids = ids("bruker"), ids("klient")
     if user_ids:
-        for pk, navn, email in get_user_model().objects.filter(pk__in=user_ids).values_list("pk", "navn", "email"):
+        users = get_user_model().objects.filter(pk__in=user_ids)
+        if kommune_id is not None:
+            users = users.filter(roller__kommune_id=kommune_id).distinct()
+        for pk, navn, email in users.values_list("pk", "navn", "email"):
             names[f"bruker:{pk}"] = f"{navn} ({email})" if navn else email
+        for pk in user_ids:
+            names.setdefault(f"bruker:{pk}", _("En bruker i en annen kommune"))
     if client_ids:
-        for pk, navn in ApiToken.objects.filter(pk__in=client_ids).values_list("pk", "navn"):
+        clients = ApiToken.objects.filter(pk__in=client_ids)
+        if kommune_id is not None:
+            clients = clients.filter(kommuner__kommune_id=kommune_id).distinct()
+        for pk, navn in clients.values_list("pk", "navn"):
             names[f"klient:{pk}"] = _("API-klient «%(navn)s»") % {"navn": navn}
+        for pk in client_ids:
+            names.setdefault(f"klient:{pk}", _("En API-klient i en annen kommune"))
     return names
 
 
@@ -95,3 +111,19 @@ def get_lege(*, pk: int):
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(lege_list(), pk=pk)
+
+
+def public_kommune(*, kommunenummer: str) -> Kommune:
+    """A kommune by its public number, for the public pages (no login, no scope); 404 for a
+    malformed or unknown number. Only the public facts are loaded."""
+    from core.tenancy import unscoped
+
+    try:
+        kommunenummer_validator(kommunenummer)
+    except ValidationError as exc:
+        raise Http404(_("Ugyldig kommunenummer.")) from exc
+    with unscoped(reason="public page (fastlegeforskriften § 6): the kommune register is public"):
+        kommune = Kommune.objects.only("id", "kommunenummer", "navn", "malform").filter(kommunenummer=kommunenummer).first()
+    if kommune is None:
+        raise Http404(_("Fant ingen kommune med dette kommunenummeret."))
+    return kommune

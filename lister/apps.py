@@ -6,3 +6,9 @@ class ListerConfig(AppConfig):
 
     name = "lister"
     verbose_name = "Lister"
+
+    def ready(self) -> None:
+        from kommune.lege_views import register_seksjon
+        from lister.views import LEGE_PERIODER
+
+        register_seksjon(LEGE_PERIODER)

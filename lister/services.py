@@ -36,6 +36,9 @@ def update_legekontor(*, legekontor: Legekontor, expected_version: int, **change
     unknown = set(changes) - LEGEKONTOR_FIELDS
     if unknown:
         raise ValidationError({field: _("Dette feltet kan ikke endres.") for field in sorted(unknown)})
+    changes = {key: value.strip() if isinstance(value, str) else value for key, value in changes.items()}
+    if "organisasjonsnummer" in changes:
+        changes["organisasjonsnummer"] = changes["organisasjonsnummer"].replace(" ", "")
     return update_versioned(legekontor, expected_version=expected_version, changes=changes)
 
 
@@ -132,6 +135,22 @@ def set_listetak(*, liste: Pasientliste, listetak: int, on: dt.date | None = Non
     Pasientliste.objects.filter(pk=liste.pk).update(listetak=listetak)
     liste.refresh_from_db()
     return liste
+
+
+def set_listetak_bulk(values: dict[int, int]) -> int:
+    """Set many lists' listetak in one statement (the avtaler app's nightly application of
+    listetak steps, which has checked §§ 10–11). The database's range check still applies."""
+    if not values:
+        return 0
+    for listetak in values.values():
+        validate_listetak(listetak)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE lister_pasientliste l SET listetak = v.listetak FROM unnest(%s::bigint[], %s::int[]) AS v(id, listetak) "
+            "WHERE l.id = v.id AND l.listetak <> v.listetak",
+            [list(values), list(values.values())],
+        )
+        return cursor.rowcount
 
 
 def end_pasientliste(*, liste: Pasientliste, expected_version: int, gyldig_til: dt.date, sluttarsak: str) -> Pasientliste:

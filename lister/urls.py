@@ -1,4 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from lister import views
 
 app_name = "lister"
-urlpatterns: list = []
+urlpatterns = [
+    path("lister/", views.register, name="register"),
+    path("lister/eksport.csv", views.eksport_csv, name="eksport_csv"),
+    path("lister/eksport.xlsx", views.eksport_xlsx, name="eksport_xlsx"),
+    path("lister/ny/", views.liste_ny, name="ny"),
+    path("lister/<int:liste_id>/", views.liste_detail, name="liste"),
+    path("lister/<int:liste_id>/endre/", views.liste_endre, name="endre"),
+    path("lister/<int:liste_id>/vikar/", views.liste_vikar, name="vikar"),
+    path("lister/<int:liste_id>/listetall/", views.listetall, name="listetall"),
+    path("lister/<int:liste_id>/historikk/", views.liste_history, name="historikk"),
+    path("legekontor/", views.legekontor_list, name="legekontor"),
+    path("legekontor/ny/", views.legekontor_ny, name="legekontor_ny"),
+    path("legekontor/<int:kontor_id>/endre/", views.legekontor_endre, name="legekontor_endre"),
+]

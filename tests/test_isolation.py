@@ -13,6 +13,8 @@ everything failing. A new URL argument or route the maps below do not know fails
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -21,8 +23,23 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
+from avtaler import services as avtaler_services
+from avtaler.models import (
+    Fastlegeavtale,
+    HelfoMelding,
+    KommunalOppgave,
+    ListetakEndring,
+    ListetakTrinn,
+    Oppsigelse,
+    Vedtak,
+)
 from core.tenancy import unscoped
-from kommune.models import ApiToken, ApiTokenKommune, Innbyggertall, Kommune, Rolle, User
+from kommune import services as kommune_services
+from kommune.models import ApiToken, ApiTokenKommune, Innbyggertall, Kommune, Lege, LegeKommune, Rolle, User
+from lister import services as lister_services
+from lister.api.views import periode_etag
+from lister.models import Legekontor, Legeperiode, Listetall, Pasientliste
+from tests import register
 from tests.conftest import in_kommune, kommune, token_client, user_with_role
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -51,6 +68,9 @@ class World:
     b_token: ApiToken
     a_user: User
     b_user: User
+    # Kommune B's GP register (doctors, office, lists, periods, figures, avtaler and what hangs on
+    # them), made through the services; see _b_register.
+    r: SimpleNamespace = dataclasses.field(default_factory=SimpleNamespace)
 
 
 # Routes that are not kommune data, and why. Their arguments get harmless values; A's requests
@@ -74,6 +94,23 @@ TENANT_ARGS = {
     ("innbyggertall", "pk"): lambda w: w.b_figure.pk,
     ("kommune:fjern_rolle", "rolle_id"): lambda w: w.b_rolle.pk,
     ("kommune:trekk_tilbake_token", "token_id"): lambda w: w.b_token.pk,
+    # The register API (a full route name first, where one route needs an object in another state).
+    ("lege", "pk"): lambda w: w.r.lege.pk,
+    ("legekontor", "pk"): lambda w: w.r.kontor.pk,
+    ("pasientliste", "pk"): lambda w: w.r.liste.pk,
+    ("legeperiode", "liste_pk"): lambda w: w.r.liste.pk,
+    ("legeperiode", "pk"): lambda w: w.r.vikarperiode.pk,
+    ("listetall", "liste_pk"): lambda w: w.r.liste.pk,
+    ("listetall", "pk"): lambda w: w.r.listetall.pk,
+    ("fastlegeavtale", "pk"): lambda w: w.r.avtale.pk,
+    ("fastlegeavtale-signer", "pk"): lambda w: w.r.utkast.pk,
+    ("listetaksendring", "avtale_pk"): lambda w: w.r.avtale.pk,
+    ("listetaksendring", "pk"): lambda w: w.r.endring.pk,
+    ("kommunal-oppgave", "avtale_pk"): lambda w: w.r.avtale.pk,
+    ("kommunal-oppgave", "pk"): lambda w: w.r.oppgave.pk,
+    ("vedtak", "pk"): lambda w: w.r.vedtak.pk,
+    ("helfomelding", "pk"): lambda w: w.r.melding_utkast.pk,
+    ("helfomelding-bekreftet", "pk"): lambda w: w.r.melding_sendt.pk,
 }
 
 # A valid request per write (route name, method) -> (body, headers), so B's positive control
@@ -95,6 +132,50 @@ PAYLOADS: dict[tuple[str, str], Any] = {
     ("kommune:fjern_rolle", "POST"): lambda w: ({}, {}),
     ("kommune:tokener", "POST"): lambda w: ({"navn": "Ny klient", "scopes": ["lister:les"], "utloper_dager": "30"}, {}),
     ("kommune:trekk_tilbake_token", "POST"): lambda w: ({}, {}),
+    # The register API.
+    ("lege-list", "POST"): lambda w: (
+        {"hpr_nummer": "1234567", "fornavn": "Ny", "etternavn": "Lege", "fodselsdato": "1980-01-01"}, {}),
+    ("lege-detail", "PUT"): lambda w: (
+        {"fornavn": "Kari", "etternavn": "Sunnfjordsen", "fodselsdato": "1975-05-17", "kurs_akuttmedisin": "2020-01-01"},
+        _if_match(w.r.lege.versjon)),
+    ("lege-detail", "PATCH"): lambda w: ({"fornavn": "Kari Anne"}, _if_match(w.r.lege.versjon)),
+    ("legekontor-list", "POST"): lambda w: (
+        {"navn": "Nytt kontor", "organisasjonsnummer": "974760673", "adresse": "Gate 1", "postnummer": "6800",
+         "poststed": "Førde"}, {}),
+    ("legekontor-detail", "PUT"): lambda w: (
+        {"navn": "Sunnfjord legesenter", "organisasjonsnummer": w.r.kontor.organisasjonsnummer, "adresse": "Ny gate 2",
+         "postnummer": "6800", "poststed": "Førde"}, _if_match(w.r.kontor.versjon)),
+    ("legekontor-detail", "PATCH"): lambda w: ({"telefon": "57 00 00 00"}, _if_match(w.r.kontor.versjon)),
+    ("pasientliste-list", "POST"): lambda w: ({"legekontor": w.r.kontor.pk, "listetak": 1000, "gyldig_fra": "2026-01-01"}, {}),
+    ("pasientliste-detail", "PUT"): lambda w: (
+        {"legekontor": w.r.kontor.pk, "listetak": w.r.liste.listetak, "navn": "Sunnfjordlista", "manuelt_last": True},
+        _if_match(w.r.liste.versjon)),
+    ("pasientliste-detail", "PATCH"): lambda w: ({"manuelt_last": True}, _if_match(w.r.liste.versjon)),
+    ("legeperiode-list", "POST"): lambda w: (
+        {"lege": w.r.vikar.pk, "rolle": "LPVI", "fra": "2026-06-01", "til": "2026-07-01", "stillingsprosent": 50}, {}),
+    ("legeperiode-detail", "PATCH"): lambda w: ({"til": "2026-05-01"}, {"HTTP_IF_MATCH": periode_etag(w.r.vikarperiode)}),
+    ("listetall-list", "POST"): lambda w: ({"dato": "2025-06-01", "listelengde": 10}, {}),
+    ("fastlegeavtale-list", "POST"): lambda w: (
+        {"lege": w.r.lege2.pk, "pasientliste": w.r.liste.pk, "tilknytningsform": "naeringsdrivende",
+         "okonomisk_modell": "asa4310_8_1", "startdato": "2026-02-01", "listetak": 1200}, {}),
+    ("fastlegeavtale-detail", "PATCH"): lambda w: ({"apningstid": "man–fre 08–15"}, _if_match(w.r.avtale.versjon)),
+    ("fastlegeavtale-signer", "POST"): lambda w: ({"signert": "2026-06-01"}, _if_match(w.r.utkast.versjon)),
+    ("fastlegeavtale-oppsigelse", "POST"): lambda w: ({"part": "lege", "mottatt": "2026-11-01"}, {}),
+    ("fastlegeavtale-forlengelse", "POST"): lambda w: (
+        {"forlenget_til": "2047-01-01", "begrunnelse": "Rekruttering", "vedtaksdato": "2026-11-01"}, {}),
+    ("listetaksendring-list", "POST"): lambda w: ({"initiativ": "lege", "mottatt": "2026-11-01", "til_listetak": 1400}, {}),
+    ("listetaksendring-avslag", "POST"): lambda w: (
+        {"begrunnelse": "Kapasitet", "vedtaksdato": "2026-11-20"}, _if_match(w.r.endring.versjon)),
+    ("kommunal-oppgave-list", "POST"): lambda w: (
+        {"oppgavetype": "sykehjem", "institusjon": "Førde sjukeheim", "timer_per_uke": "2", "form": "avtalt",
+         "lonnsgrunnlag": "asa4310_12_5", "fra": "2026-03-01"}, {}),
+    ("kommunal-oppgave-detail", "PATCH"): lambda w: ({"til": "2027-01-01"}, _if_match(w.r.oppgave.versjon)),
+    ("vedtak-detail", "PATCH"): lambda w: (
+        {"klagestatus": "mottatt", "klage_mottatt": "2026-11-20"}, _if_match(w.r.vedtak.versjon)),
+    ("helfomelding-sendt", "POST"): lambda w: (
+        {"sendt": dt.date.today().isoformat()}, _if_match(w.r.melding_utkast.versjon)),
+    ("helfomelding-bekreftet", "POST"): lambda w: (
+        {"bekreftet": dt.date.today().isoformat()}, _if_match(w.r.melding_sendt.versjon)),
 }
 # Writes whose effect is not in the database (the chosen kommune lives in the session).
 SESSION_ONLY_WRITES = {("kommune:velg", "POST")}
@@ -126,7 +207,7 @@ def _url(name: str, args: tuple[str, ...], path: str, world: World, missing: boo
         if _not_kommune_data(name):
             kwargs[arg] = NON_TENANT_ARGS[arg]
             continue
-        factory = TENANT_ARGS.get((_basename(name), arg)) or TENANT_ARGS.get(("*", arg))
+        factory = TENANT_ARGS.get((name, arg)) or TENANT_ARGS.get((_basename(name), arg)) or TENANT_ARGS.get(("*", arg))
         if factory is None:
             pytest.fail(f"URL-argumentet «{arg}» i {name} kan ikke fylles med et objekt fra kommune B: legg det til i TENANT_ARGS.")
         kwargs[arg] = factory(world)
@@ -158,6 +239,13 @@ def _fill(path: str, values: dict) -> str:
     return "".join(out)
 
 
+# The register's tenant tables (each with a direct kommune column); Lege is shared, bound by LegeKommune.
+REGISTER_MODELS = (
+    LegeKommune, Legekontor, Pasientliste, Legeperiode, Listetall, Fastlegeavtale, ListetakEndring, ListetakTrinn,
+    Oppsigelse, KommunalOppgave, Vedtak, HelfoMelding,
+)
+
+
 def fingerprint(kommune_id: int | None = None) -> list:
     """Every row of the kommune tables (or only kommune B's rows), for before/after comparison."""
     with unscoped(reason="test: compare rows before and after"):
@@ -165,14 +253,79 @@ def fingerprint(kommune_id: int | None = None) -> list:
             sets = [
                 Kommune.objects.all(), Innbyggertall.objects.all(), Rolle.objects.all(),
                 ApiTokenKommune.objects.all(), ApiToken.objects.all(), User.objects.all(),
+                Lege.objects.all(), *(model.objects.all() for model in REGISTER_MODELS),
             ]
         else:
             sets = [
                 Kommune.objects.filter(pk=kommune_id), Innbyggertall.objects.filter(kommune_id=kommune_id),
                 Rolle.objects.filter(kommune_id=kommune_id), ApiTokenKommune.objects.filter(kommune_id=kommune_id),
                 ApiToken.objects.filter(kommuner__kommune_id=kommune_id), User.objects.filter(roller__kommune_id=kommune_id),
+                Lege.objects.filter(kommuner__kommune_id=kommune_id),
+                *(model.objects.filter(kommune_id=kommune_id) for model in REGISTER_MODELS),
             ]
         return [list(qs.order_by("pk").values()) for qs in sets]
+
+
+def _b_register(b: Kommune) -> SimpleNamespace:
+    """Kommune B's GP register, made through the services. Objects with a history route also get
+    a change that puts a marker in their history (an insert alone shows no field values); where no
+    service changes such a field, the row is updated directly, as for B's population figure."""
+    today = dt.date.today()
+    with in_kommune(b):
+        lege = register.lege(b, fornavn="Kari", etternavn="Lege")
+        kommune_services.update_lege(lege=lege, expected_version=lege.versjon, etternavn="Sunnfjordsen")
+        vikar = register.lege(b, fornavn="Vera", etternavn="Sunnfjordvikar")
+        lege2 = register.lege(b, fornavn="Per", etternavn="Sunnfjordlege")
+        kontor = lister_services.create_legekontor(
+            kommune=b, navn="Legekontoret", organisasjonsnummer=register.valid_orgnr(900), adresse="Storgata 1",
+            postnummer="6800", poststed="Førde",
+        )
+        lister_services.update_legekontor(legekontor=kontor, expected_version=kontor.versjon, navn="Sunnfjord legesenter")
+        liste = lister_services.create_pasientliste(kommune=b, legekontor=kontor, listetak=1500, gyldig_fra=dt.date(2020, 1, 1))
+        lister_services.update_pasientliste(liste=liste, expected_version=liste.versjon, navn="Sunnfjordlista")
+        liste2 = lister_services.create_pasientliste(
+            kommune=b, legekontor=kontor, listetak=1000, gyldig_fra=dt.date(2020, 1, 1), navn="Sunnfjordlista 2",
+        )
+        listetall = lister_services.record_listetall(liste=liste, dato=dt.date(2026, 1, 1), listelengde=1)
+        Listetall.objects.filter(pk=listetall.pk).update(listelengde=987654)
+        avtale = register.avtale(b, lege_=lege, liste_=liste, startdato=dt.date(2026, 1, 5), listetak=1500)
+        avtale = avtaler_services.update_avtale(avtale=avtale, expected_version=avtale.versjon, lokalisering="Sunnfjord helsehus")
+        vikarperiode = lister_services.add_legeperiode(
+            liste=liste, lege=vikar, rolle="LPVI", vikar_for=lege, fra=dt.date(2026, 2, 1), til=dt.date(2026, 3, 1),
+            stillingsprosent=50,
+        )
+        lister_services.change_legeperiode_end(periode=vikarperiode, til=dt.date(2026, 4, 1), begrunnelse_over_100="Sunnfjord: ferie")
+        utkast = avtaler_services.create_avtale(
+            kommune=b, lege=lege2, pasientliste=liste2, tilknytningsform="naeringsdrivende", okonomisk_modell="asa4310_8_1",
+            startdato=dt.date(2026, 6, 1), listetak=1000,
+        )
+        oppgave = avtaler_services.add_kommunal_oppgave(
+            avtale=avtale, oppgavetype="helsestasjon", institusjon="Helsestasjonen", timer_per_uke=2, form="avtalt",
+            lonnsgrunnlag="asa4310_12_5", fra=dt.date(2026, 2, 1),
+        )
+        KommunalOppgave.objects.filter(pk=oppgave.pk).update(institusjon="Sunnfjord helsestasjon")
+        endring = avtaler_services.request_listetak_change(  # an increase not yet in force: it can be refused
+            avtale=Fastlegeavtale.objects.get(pk=avtale.pk), initiativ="lege", mottatt=dt.date(2026, 11, 1), til_listetak=1600,
+            trinn=[(max(today, dt.date(2026, 11, 1)) + dt.timedelta(days=60), 1600)],
+        )
+        ListetakEndring.objects.filter(pk=endring.pk).update(avtale_notat="Sunnfjord: legen ønsker flere")
+        vedtak = avtaler_services.record_vedtak(
+            avtale=avtale, type="avslag_listetak", utfall="avslatt", begrunnelse="Avslått", vedtaksdato=dt.date(2026, 6, 1),
+        )
+        Vedtak.objects.filter(pk=vedtak.pk).update(begrunnelse="Sunnfjord: kapasitet")
+        melding_sendt = HelfoMelding.objects.get(avtale=avtale, type="ny_avtale")
+        avtaler_services.mark_helfo_sent(melding=melding_sendt, expected_version=melding_sendt.versjon,
+                                         sendt=today - dt.timedelta(days=10))
+        melding_utkast = HelfoMelding.objects.get(avtale=avtale, type="endring")
+        HelfoMelding.objects.filter(pk=melding_utkast.pk).update(epost_tekst="Sunnfjord: ny lokalisering")
+        objects = SimpleNamespace(
+            lege=lege, vikar=vikar, lege2=lege2, kontor=kontor, liste=liste, liste2=liste2, listetall=listetall,
+            avtale=avtale, vikarperiode=vikarperiode, utkast=utkast, oppgave=oppgave, endring=endring, vedtak=vedtak,
+            melding_sendt=melding_sendt, melding_utkast=melding_utkast,
+        )
+        for obj in vars(objects).values():
+            obj.refresh_from_db()  # the versions and values the payloads' If-Match and ETags need
+    return objects
 
 
 @pytest.fixture
@@ -193,7 +346,8 @@ def world(db):
     b_tok = token_client(ALL_SCOPES, b)
     ApiToken.objects.filter(pk=b_tok.token.pk).update(navn="B-markor-klient")
     b_tok.token.refresh_from_db()
-    return World(a=a, b=b, b_figure=figure, b_rolle=rolle, b_token=b_tok.token, a_user=a_user, b_user=b_user)
+    return World(a=a, b=b, b_figure=figure, b_rolle=rolle, b_token=b_tok.token, a_user=a_user, b_user=b_user,
+                 r=_b_register(b))
 
 
 def _send(client, method: str, url: str, body, headers: dict):

@@ -1,10 +1,11 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from kommune.api.views import InnbyggertallViewSet, KommuneViewSet, MegView
+from kommune.api.views import InnbyggertallViewSet, KommuneViewSet, LegeViewSet, MegView
 
 router = SimpleRouter()
 router.register("kommuner", KommuneViewSet, basename="kommune")
 router.register(r"kommuner/(?P<kommunenummer>[^/]+)/innbyggertall", InnbyggertallViewSet, basename="innbyggertall")
+router.register("leger", LegeViewSet, basename="lege")
 
 urlpatterns = [path("meg/", MegView.as_view(), name="meg"), *router.urls]

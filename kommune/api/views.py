@@ -1,6 +1,7 @@
 """Kommune API: read the kommuner, change a kommune's settings (If-Match), record population
 figures (Idempotency-Key) and delete a wrong one (If-Match)."""
 
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -12,9 +13,10 @@ from core.api.history import HistoryMixin
 from core.api.idempotency import KEY_PATTERN, IdempotentCreateMixin
 from kommune import selectors, services
 from kommune.access import Tilgang
-from kommune.api.serializers import InnbyggertallSerializer, KommuneSerializer
+from kommune.api.filters import LegeFilter
+from kommune.api.serializers import InnbyggertallSerializer, KommuneSerializer, LegeEndringSerializer, LegeSerializer
 from kommune.filters import KommuneFilter
-from kommune.models import Innbyggertall, Kommune
+from kommune.models import Innbyggertall, Kommune, Lege
 from kommune.permissions import Handling
 
 IF_MATCH = OpenApiParameter(
@@ -137,3 +139,57 @@ class MegView(views.APIView):
             "mfa_mangler": tilgang.mfa_mangler,
         }
         return Response(MegSerializer(data).data)
+
+
+# --- doctors ------------------------------------------------------------------------------------
+
+@extend_schema_view(
+    list=extend_schema(summary="Kommunens leger", tags=["leger"]),
+    create=extend_schema(summary="Registrer en lege i kommunen", tags=["leger"], parameters=[IDEMPOTENCY_KEY]),
+    retrieve=extend_schema(summary="Én lege", tags=["leger"]),
+    update=extend_schema(summary="Rett opplysninger om legen", tags=["leger"], parameters=[IF_MATCH]),
+    partial_update=extend_schema(summary="Rett deler av opplysningene om legen", tags=["leger"], parameters=[IF_MATCH]),
+    historikk=extend_schema(tags=["leger"]),
+)
+class LegeViewSet(HistoryMixin, IdempotentCreateMixin, VersionedRetrieveMixin, VersionedUpdateMixin,
+                  mixins.ListModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """Legene kommunen har registrert (HPR-nummer, navn, fødselsdato, kompetanse med datoer og
+    kommunens ansattnummer). Legens opplysninger er nasjonale: er legen registrert av en annen
+    kommune, knyttes kommunen til samme lege (navn og fødselsdato må stemme). `kompetansestatus`
+    er avledet (kompetanseforskriften § 3 og § 5). Registrering tar Idempotency-Key; retting krever
+    If-Match. Lesing: lister:les; endring: lister:skriv."""
+
+    filterset_class = LegeFilter
+    omrade = "lister"
+    lookup_value_regex = "[0-9]+"
+
+    def get_serializer_class(self):
+        return LegeEndringSerializer if self.action in ("update", "partial_update") else LegeSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Lege.objects.none()
+        return selectors.lege_list()
+
+    def get_object(self):
+        lege = selectors.get_lege(pk=self.kwargs["pk"])
+        self.check_object_permissions(self.request, lege)
+        return lege
+
+    def perform_create(self, serializer):
+        kommune = selectors.get_kommune_by_id(self.request.auth.kommune_id)
+        lege = services.register_lege(kommune=kommune, **serializer.validated_data)
+        serializer.instance = selectors.get_lege(pk=lege.pk)
+
+    def perform_versioned_update(self, instance, validated_data, expected_version):
+        changes = dict(validated_data)
+        ansattnummer = changes.pop("ansattnummer", None)
+        with transaction.atomic():
+            lege = services.update_lege(lege=instance, expected_version=expected_version, **changes)
+            if ansattnummer is not None:
+                kommune = selectors.get_kommune_by_id(self.request.auth.kommune_id)
+                services.set_ansattnummer(lege=lege, kommune=kommune, ansattnummer=ansattnummer)
+        return selectors.get_lege(pk=instance.pk)
+
+    def get_success_headers(self, data):
+        return {"Location": f"{self.request.path}{data['id']}/", "ETag": etag(data["versjon"])}

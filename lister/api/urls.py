@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from lister.api.views import KapasitetView, LegekontorViewSet, LegeperiodeViewSet, ListetallViewSet, PasientlisteViewSet
+
+router = SimpleRouter()
+router.register("legekontor", LegekontorViewSet, basename="legekontor")
+router.register("pasientlister", PasientlisteViewSet, basename="pasientliste")
+router.register(r"pasientlister/(?P<liste_pk>[0-9]+)/perioder", LegeperiodeViewSet, basename="legeperiode")
+router.register(r"pasientlister/(?P<liste_pk>[0-9]+)/listetall", ListetallViewSet, basename="listetall")
+
+urlpatterns = [path("kapasitet/", KapasitetView.as_view(), name="kapasitet"), *router.urls]

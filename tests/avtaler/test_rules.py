@@ -295,7 +295,7 @@ def test_engagement_peak_is_the_highest_day_not_the_sum_of_disjoint_periods(k):
 
 def test_palagt_hours_above_the_pro_rata_limit_refused(k):
     a = register.avtale(k, omfang_prosent=80)  # limit 6.00 h
-    kw = dict(form="palagt", lonnsgrunnlag="sfs2305_4_1", fra=dt.date(2026, 2, 1), frivillig_avtale_forsokt=dt.date(2026, 1, 10))
+    kw = {"form": "palagt", "lonnsgrunnlag": "sfs2305_4_1", "fra": dt.date(2026, 2, 1), "frivillig_avtale_forsokt": dt.date(2026, 1, 10)}
     services.add_kommunal_oppgave(avtale=a, oppgavetype="sykehjem", institusjon="Fana sykehjem", timer_per_uke=Decimal("4"), **kw)
     services.add_kommunal_oppgave(avtale=a, oppgavetype="dialogmoter", institusjon="NAV", timer_per_uke=Decimal("3"), **kw)
     with pytest.raises(ValidationError) as exc:

@@ -1,0 +1,139 @@
+"""Demo data for the GP register (run by `manage.py seed_demo` through kommune.demo's registry).
+
+Bergen (ASA 4310) gets lists and agreements of both tilknytningsformer, a fellesliste, a GP near
+70, a pending listetak reduction, a notice, a § 32 task, a vacant list with a vikar and a Helfo
+message awaiting confirmation; Sunnfjord a smaller register. Fixed dates, written through the
+services; idempotent (a kommune whose register exists is left alone).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from avtaler import services
+from avtaler.models import HelfoMelding, Meldingstype
+from core.context import current_actor, scope
+from core.tenancy import unscoped
+from kommune import services as kommune_services
+from kommune.demo import Login, Seeder, register
+from kommune.models import Kommune
+from lister import services as lister_services
+from lister.models import Legekontor
+
+D = dt.date
+
+# (hpr, fornavn, etternavn, født, kompetanse)
+DOCTORS = {
+    "4601": [
+        ("1000101", "Ingrid", "Haugland", D(1972, 4, 2), {"spesialist_allmennmedisin_fra": D(2008, 6, 1), "kurs_akuttmedisin": D(2024, 3, 1),
+                                                          "kurs_vold_overgrep": D(2023, 9, 1)}),
+        ("1000102", "Per", "Aasen", D(1968, 11, 20), {"spesialist_allmennmedisin_fra": D(2001, 1, 15), "hjemmel_1_mars_2017": True}),
+        ("1000103", "Nina", "Dahl", D(1989, 8, 30), {"under_spesialisering_fra": D(2023, 9, 1), "lis1_fullfort": D(2019, 3, 1)}),
+        ("1000104", "Ola", "Berg", D(1980, 2, 14), {"spesialist_allmennmedisin_fra": D(2014, 5, 1)}),
+        ("1000105", "Sara", "Lunde", D(1985, 7, 7), {"godkjent_allmennlege_fra": D(2016, 1, 1)}),
+        ("1000106", "Arne", "Vik", D(1957, 3, 15), {"spesialist_allmennmedisin_fra": D(1992, 1, 1), "hjemmel_1_mars_2017": True}),
+        ("1000107", "Eva", "Moe", D(1976, 12, 1), {"spesialist_allmennmedisin_fra": D(2010, 1, 1)}),
+        ("1000108", "Jonas", "Strand", D(1993, 5, 5), {"lis1_fullfort": D(2020, 9, 1)}),
+    ],
+    "4647": [
+        ("1000201", "Marte", "Førde", D(1979, 1, 9), {"spesialist_allmennmedisin_fra": D(2012, 1, 1)}),
+        ("1000202", "Knut", "Naustdal", D(1966, 6, 6), {"spesialist_allmennmedisin_fra": D(1999, 1, 1), "hjemmel_1_mars_2017": True}),
+    ],
+}
+
+OFFICES = {
+    "4601": [("Fana legesenter", "974760673", "Fanaveien 10", "5244", "Fana", "55 00 00 01"),
+             ("Sentrum legekontor", "971524960", "Torgallmenningen 2", "5014", "Bergen", "55 00 00 02"),
+             ("Bergen kommunale legekontor", "983887457", "Rådhusgaten 10", "5014", "Bergen", "55 00 00 03")],
+    "4647": [("Førde legesenter", "912345602", "Hafstadvegen 1", "6800", "Førde", "57 00 00 01")],
+}
+
+
+def _seed_bergen(k: Kommune) -> None:
+    offices = [lister_services.create_legekontor(kommune=k, navn=n, organisasjonsnummer=o, adresse=a, postnummer=p, poststed=s, telefon=t)
+               for n, o, a, p, s, t in OFFICES["4601"]]
+    doctors = {e: kommune_services.register_lege(kommune=k, hpr_nummer=h, fornavn=f, etternavn=e, fodselsdato=b, **comp)
+               for h, f, e, b, comp in DOCTORS["4601"]}
+    fana, sentrum, kommunal = offices
+
+    def liste(kontor, listetak, **kw):
+        return lister_services.create_pasientliste(kommune=k, legekontor=kontor, listetak=listetak, gyldig_fra=D(2001, 6, 1), **kw)
+
+    def avtale(lege, lst, listetak, start, *, ansatt=False, modell="asa4310_8_1", **kw):
+        a = services.create_avtale(
+            kommune=k, lege=lege, pasientliste=lst, tilknytningsform="ansatt" if ansatt else "naeringsdrivende",
+            okonomisk_modell="fastlonn" if ansatt else modell, startdato=start, listetak=listetak,
+            apningstid="man–fre 08.00–15.30", lokalisering=lst.legekontor.adresse, **kw,
+        )
+        return services.sign_avtale(avtale=a, expected_version=a.versjon, signert=start)
+
+    l1, l2, l3 = liste(fana, 1500), liste(fana, 2000), liste(kommunal, 1200)
+    felles = liste(sentrum, 2400, er_fellesliste=True, navn="Fellesliste Sentrum")
+    l5, l6, vacant = liste(sentrum, 1800), liste(sentrum, 1400), liste(kommunal, 1300, navn="Ubesatt liste Rådhuset")
+
+    haugland = avtale(doctors["Haugland"], l1, 1500, D(2016, 3, 1))
+    aasen = avtale(doctors["Aasen"], l2, 2000, D(2013, 9, 1), modell="asa4310_8_2")
+    avtale(doctors["Dahl"], l3, 1200, D(2024, 1, 1), ansatt=True, omfang_prosent=100)
+    avtale(doctors["Berg"], felles, 1200, D(2018, 1, 1))
+    avtale(doctors["Lunde"], felles, 1200, D(2019, 8, 1))
+    avtale(doctors["Vik"], l5, 1800, D(2013, 1, 1))  # turns 70 on 15 March 2027
+    moe = avtale(doctors["Moe"], l6, 1400, D(2012, 5, 1))
+
+    # A vacant list run by a vikar.
+    lister_services.add_legeperiode(liste=vacant, lege=doctors["Strand"], rolle="LPVI", fra=D(2026, 9, 1), til=D(2027, 3, 1),
+                                    stillingsprosent=100, arbeidsdager=[1, 2, 3, 4, 5])
+    # A GP's reduction request, pending (six months' frist).
+    services.request_listetak_change(avtale=aasen, initiativ="lege", mottatt=D(2026, 9, 15), til_listetak=1600,
+                                     trinn=[(D(2027, 3, 15), 1800), (D(2027, 6, 15), 1600)])
+    # Notice from a GP.
+    services.record_oppsigelse(avtale=moe, part="lege", mottatt=D(2026, 10, 1))
+    # Other municipal GP work (§ 32).
+    services.add_kommunal_oppgave(avtale=haugland, oppgavetype="sykehjem", institusjon="Fana sykehjem", timer_per_uke=Decimal("4"),
+                                  form="palagt", lonnsgrunnlag="sfs2305_4_1", fra=D(2025, 1, 1),
+                                  frivillig_avtale_forsokt=D(2024, 11, 1), frivillig_notat="Ingen meldte seg frivillig.")
+    services.add_kommunal_oppgave(avtale=haugland, oppgavetype="administrative_moter", institusjon="Bergen kommune",
+                                  timer_per_uke=Decimal("1"), form="avtalt", lonnsgrunnlag="asa4310_12_5", fra=D(2025, 1, 1))
+    # Helfo: the older messages are confirmed; Haugland's is sent and awaits confirmation.
+    for melding in HelfoMelding.objects.filter(type=Meldingstype.NY).exclude(avtale=haugland):
+        melding = services.mark_helfo_sent(melding=melding, expected_version=melding.versjon, sendt=melding.avtale.startdato)
+        services.mark_helfo_confirmed(melding=melding, expected_version=melding.versjon, bekreftet=melding.sendt)
+    melding = HelfoMelding.objects.get(avtale=haugland, type=Meldingstype.NY)
+    services.mark_helfo_sent(melding=melding, expected_version=melding.versjon, sendt=D(2026, 11, 2))
+    # Monthly list figures.
+    lengths = {l1: 1480, l2: 2010, l3: 1100, felles: 2350, l5: 1750, l6: 1390, vacant: 1240}
+    for lst, length in lengths.items():
+        for month, delta in ((9, -20), (10, -10), (11, 0)):
+            lister_services.record_listetall(liste=lst, dato=D(2026, month, 1), listelengde=length + delta,
+                                             venteliste=max(0, length + delta - lst.listetak))
+
+
+def _seed_sunnfjord(k: Kommune) -> None:
+    (n, o, a, p, s, t), = OFFICES["4647"]
+    kontor = lister_services.create_legekontor(kommune=k, navn=n, organisasjonsnummer=o, adresse=a, postnummer=p, poststed=s, telefon=t)
+    doctors = [kommune_services.register_lege(kommune=k, hpr_nummer=h, fornavn=f, etternavn=e, fodselsdato=b, **comp)
+               for h, f, e, b, comp in DOCTORS["4647"]]
+    for lege, listetak, start in zip(doctors, (1100, 900), (D(2013, 1, 1), D(2014, 4, 1)), strict=True):
+        lst = lister_services.create_pasientliste(kommune=k, legekontor=kontor, listetak=listetak, gyldig_fra=D(2001, 1, 1))
+        a = services.create_avtale(kommune=k, lege=lege, pasientliste=lst, tilknytningsform="naeringsdrivende",
+                                   okonomisk_modell="asa4310_8_1", startdato=start, listetak=listetak)
+        services.sign_avtale(avtale=a, expected_version=a.versjon, signert=start)
+        lister_services.record_listetall(liste=lst, dato=D(2026, 11, 1), listelengde=listetak - 40)
+
+
+SEEDS = {"4601": _seed_bergen, "4647": _seed_sunnfjord}
+
+
+def seed_register() -> list[Login]:
+    with unscoped(reason="demo seed: look up the demo kommuner"):
+        kommuner = {k.kommunenummer: k for k in Kommune.objects.filter(kommunenummer__in=list(SEEDS))}
+    for number, seed in SEEDS.items():
+        k = kommuner[number]
+        with scope(kommune_id=k.pk, actor=current_actor() or "kommando:seed_demo"):
+            if Legekontor.objects.exists():
+                continue  # already seeded
+            seed(k)
+    return []
+
+
+register(Seeder(key="register", order=20, run=seed_register))
