@@ -156,6 +156,11 @@ def _sync_list_listetak(avtale: Fastlegeavtale, day: dt.date, override: dict[int
 
 # --- the avtale ------------------------------------------------------------------------------------
 
+def _check_end(startdato: dt.date | None, sluttdato: dt.date | None) -> None:
+    if startdato and sluttdato and sluttdato <= startdato:
+        raise _error("sluttdato", _("Avtalen må opphøre etter startdatoen."), "periode")
+
+
 def create_avtale(*, kommune: Kommune, lege: Lege, pasientliste: Pasientliste, tilknytningsform: str, okonomisk_modell: str,
                   startdato: dt.date, listetak: int, omfang_prosent: int = 100, apningstid: str = "",
                   lokalisering: str = "", utekontor: str = "", listetak_avtalt_over_grense: bool = False,
@@ -167,6 +172,7 @@ def create_avtale(*, kommune: Kommune, lege: Lege, pasientliste: Pasientliste, t
     if okonomisk_modell not in OkonomiskModell.values:
         raise _error("okonomisk_modell", _("Velg økonomisk modell."), "ugyldig")
     _check_regime(kommune, tilknytningsform, okonomisk_modell)
+    _check_end(startdato, sluttdato)
     lister_services.validate_listetak(listetak, on=startdato)
     if _needs_approval(listetak, startdato) and not godkjenning_under_500.strip():
         raise _refuse_unapproved(listetak, startdato)
@@ -211,6 +217,8 @@ def update_avtale(*, avtale: Fastlegeavtale, expected_version: int, **changes) -
                             listetak=avtale.listetak, agreed=avtale.listetak_avtalt_over_grense, on=timezone.localdate())
     if avtale.signert and "sluttdato" in changes:
         raise _error("sluttdato", _("En signert avtale avsluttes ved oppsigelse, heving eller aldersgrensen (§ 12)."), "slutt_via_oppsigelse")
+    if "sluttdato" in changes:
+        _check_end(avtale.startdato, changes["sluttdato"])
     with transaction.atomic():
         before = {field: getattr(avtale, field) for field in changes}
         updated = update_versioned(avtale, expected_version=expected_version, changes=changes)
@@ -237,7 +245,7 @@ def sign_avtale(*, avtale: Fastlegeavtale, expected_version: int, signert: dt.da
         periode = lister_services.add_legeperiode(
             liste=locked.pasientliste, lege=locked.lege, rolle=Rolle.FASTLEGE, fra=locked.startdato,
             til=effective_end(locked), stillingsprosent=locked.omfang_prosent,
-            arbeidsdager=[1, 2, 3, 4, 5], begrunnelse_over_100=begrunnelse_over_100,
+            arbeidsdager=[1, 2, 3, 4, 5], begrunnelse_over_100=begrunnelse_over_100, via_fastlegeavtale=True,
         )
         Fastlegeavtale.objects.filter(pk=locked.pk).update(signert=signert, legeperiode=periode)
         locked.refresh_from_db()
@@ -476,7 +484,7 @@ def _end_avtale(avtale: Fastlegeavtale, til: dt.date) -> None:
         periode = avtale.legeperiode
         end = effective_end(avtale)
         if periode.til != end:
-            lister_services.change_legeperiode_end(periode=periode, til=end)
+            lister_services.change_legeperiode_end(periode=periode, til=end, via_fastlegeavtale=True)
 
 
 def extend_beyond_70(*, avtale: Fastlegeavtale, forlenget_til: dt.date, begrunnelse: str, vedtaksdato: dt.date) -> Vedtak:
@@ -498,7 +506,7 @@ def extend_beyond_70(*, avtale: Fastlegeavtale, forlenget_til: dt.date, begrunne
         avtale.refresh_from_db()
         if avtale.legeperiode_id:
             lister_services.change_legeperiode_end(periode=avtale.legeperiode, til=effective_end(avtale),
-                                                   begrunnelse_over_100="")
+                                                   begrunnelse_over_100="", via_fastlegeavtale=True)
         create_helfo_melding(avtale=avtale, type=Meldingstype.ENDRING)
     return vedtak
 

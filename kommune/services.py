@@ -200,7 +200,7 @@ def register_lege(*, kommune: Kommune, hpr_nummer: str, fornavn: str, etternavn:
             if LegeKommune.objects.filter(lege=existing).exists():
                 raise ValidationError({"hpr_nummer": [_("Legen er allerede registrert i kommunen.")]}, code="lege_finnes")
         binding = LegeKommune(lege=lege, kommune=kommune, ansattnummer=(ansattnummer or "").strip())
-        binding.full_clean(exclude=["lege"])
+        _clean_binding(binding)
         try:
             with transaction.atomic():
                 binding.save()
@@ -208,6 +208,15 @@ def register_lege(*, kommune: Kommune, hpr_nummer: str, fornavn: str, etternavn:
             raise ValidationError({"ansattnummer": [_("Ansattnummeret er allerede brukt for en annen lege i kommunen.")]}) from exc
     with unscoped(reason="return the record just registered"):
         return Lege.objects.get(pk=lege.pk)
+
+
+def _clean_binding(binding: LegeKommune) -> None:
+    from core.constraints import remap_constraint_errors
+
+    try:
+        binding.full_clean(exclude=["lege"])
+    except ValidationError as exc:
+        raise remap_constraint_errors(exc, LegeKommune, {"legekommune_ansattnummer_unique": "ansattnummer"}) from exc
 
 
 def update_lege(*, lege: Lege, expected_version: int, **changes) -> Lege:
@@ -222,7 +231,7 @@ def update_lege(*, lege: Lege, expected_version: int, **changes) -> Lege:
 def set_ansattnummer(*, lege: Lege, kommune: Kommune, ansattnummer: str) -> LegeKommune:
     binding = LegeKommune.objects.get(lege=lege, kommune=kommune)
     binding.ansattnummer = (ansattnummer or "").strip()
-    binding.full_clean(exclude=["lege"])
+    _clean_binding(binding)
     try:
         with transaction.atomic():
             binding.save(update_fields=["ansattnummer"])

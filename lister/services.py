@@ -12,7 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from core.concurrency import update_versioned
-from core.constraints import save_new, translate
+from core.constraints import full_clean, save_new, translate
 from core.tenancy import unscoped
 from kommune import regler
 from kommune.models import Kommune, Lege
@@ -226,8 +226,15 @@ def check_engagement(*, lege: Lege, fra: dt.date, til: dt.date | None, stillings
 
 def add_legeperiode(*, liste: Pasientliste, lege: Lege, rolle: str, fra: dt.date, til: dt.date | None = None,
                     stillingsprosent: int = 100, arbeidsdager: Iterable[int] = (), vikar_for: Lege | None = None,
-                    begrunnelse_over_100: str = "") -> Legeperiode:
-    """Put a doctor on the list for a period, as fastlege (LPFL) or vikar (LPVI)."""
+                    begrunnelse_over_100: str = "", via_fastlegeavtale: bool = False) -> Legeperiode:
+    """Put a doctor on the list for a period, as fastlege (LPFL) or vikar (LPVI). A fastlege period
+    comes only from signing a fastlegeavtale (the avtaler app passes `via_fastlegeavtale`)."""
+    if rolle == Rolle.FASTLEGE and not via_fastlegeavtale:
+        raise ValidationError({"rolle": ValidationError(_(
+            "En fastlege settes på listen ved å signere en fastlegeavtale (fastlegeforskriften § 8); her registreres vikarer."),
+            code="fastlege_via_avtale")})
+    if rolle not in Rolle.values:
+        raise ValidationError({"rolle": [_("Ugyldig rolle: LPFL (fastlege) eller LPVI (vikar).")]})
     if rolle == Rolle.FASTLEGE and vikar_for is not None:
         raise ValidationError({"vikar_for": [_("Bare en vikar kan være vikar for en lege.")]})
     if vikar_for is not None and vikar_for.pk == lege.pk:
@@ -241,7 +248,8 @@ def add_legeperiode(*, liste: Pasientliste, lege: Lege, rolle: str, fra: dt.date
         stillingsprosent=stillingsprosent, arbeidsdager=sorted(set(arbeidsdager)), vikar_for=vikar_for,
         er_fellesliste=liste.er_fellesliste, begrunnelse_over_100=(begrunnelse_over_100 or "").strip(),
     )
-    periode.full_clean()
+    overlap_fields = {"legeperiode_no_overlapping_fastlege": "fra", "legeperiode_no_overlap_same_doctor": "fra"}
+    full_clean(periode, fields=overlap_fields)
     with transaction.atomic():
         lock_lege(lege)
         check_engagement(lege=lege, fra=fra, til=til, stillingsprosent=stillingsprosent, begrunnelse=begrunnelse_over_100)
@@ -249,13 +257,18 @@ def add_legeperiode(*, liste: Pasientliste, lege: Lege, rolle: str, fra: dt.date
             with transaction.atomic():
                 periode.save()
         except IntegrityError as exc:
-            raise translate(exc, Legeperiode, fields={
-                "legeperiode_no_overlapping_fastlege": "fra", "legeperiode_no_overlap_same_doctor": "fra"}) from exc
+            raise translate(exc, Legeperiode, fields=overlap_fields) from exc
     return periode
 
 
-def change_legeperiode_end(*, periode: Legeperiode, til: dt.date | None, begrunnelse_over_100: str = "") -> Legeperiode:
-    """Move a period's end (ending it, or extending it: an extension is checked like a new period)."""
+def change_legeperiode_end(*, periode: Legeperiode, til: dt.date | None, begrunnelse_over_100: str = "",
+                           via_fastlegeavtale: bool = False) -> Legeperiode:
+    """Move a period's end (ending it, or extending it: an extension is checked like a new period).
+    A fastlege period ends through its fastlegeavtale (notice, heving, age, extension: § 12)."""
+    if periode.rolle == Rolle.FASTLEGE and not via_fastlegeavtale:
+        raise ValidationError({"til": ValidationError(_(
+            "En fastlegeperiode avsluttes eller forlenges gjennom fastlegeavtalen: oppsigelse, heving, aldersgrensen "
+            "eller forlengelse (fastlegeforskriften § 12)."), code="fastlege_via_avtale")})
     if til is not None and til <= periode.fra:
         raise ValidationError({"til": [_("Perioden må slutte etter at den begynner.")]})
     with transaction.atomic():

@@ -85,8 +85,9 @@ NOT_KOMMUNE_DATA = {
     "schema": "the public API contract",
     "swagger-ui": "API documentation",
     "redoc": "API documentation",
+    "avtaler:offentlig": "the public page of free places (fastlegeforskriften § 6): public by design, no login",
 }
-NON_TENANT_ARGS = {"app_label": "kommune", "object_id": "1", "content_type_id": "1", "id": "1", "url": "x/", "key": "abc", "uidb36": "1"}
+NON_TENANT_ARGS = {"kommunenummer": "4601", "app_label": "kommune", "object_id": "1", "content_type_id": "1", "id": "1", "url": "x/", "key": "abc", "uidb36": "1"}
 
 # URL arguments of kommune data: (route basename or "*", argument) -> B's object.
 TENANT_ARGS = {
@@ -111,6 +112,18 @@ TENANT_ARGS = {
     ("vedtak", "pk"): lambda w: w.r.vedtak.pk,
     ("helfomelding", "pk"): lambda w: w.r.melding_utkast.pk,
     ("helfomelding-bekreftet", "pk"): lambda w: w.r.melding_sendt.pk,
+    # The register pages.
+    ("*", "liste_id"): lambda w: w.r.liste.pk,
+    ("*", "kontor_id"): lambda w: w.r.kontor.pk,
+    ("*", "lege_id"): lambda w: w.r.lege.pk,
+    **{(f"avtaler:{name}", "pk"): (lambda w: w.r.avtale.pk) for name in (
+        "detalj", "historikk", "listetak", "avslag", "oppsigelse", "forlengelse", "oppgave_ny")},
+    ("avtaler:signer", "pk"): lambda w: w.r.utkast.pk,
+    ("avtaler:avslag", "endring_id"): lambda w: w.r.endring.pk,
+    ("avtaler:klage", "vedtak_id"): lambda w: w.r.vedtak.pk,
+    ("avtaler:helfo", "melding_id"): lambda w: w.r.melding_utkast.pk,
+    ("avtaler:helfo_sendt", "melding_id"): lambda w: w.r.melding_utkast.pk,
+    ("avtaler:helfo_bekreftet", "melding_id"): lambda w: w.r.melding_sendt.pk,
 }
 
 # A valid request per write (route name, method) -> (body, headers), so B's positive control
@@ -176,6 +189,44 @@ PAYLOADS: dict[tuple[str, str], Any] = {
         {"sendt": dt.date.today().isoformat()}, _if_match(w.r.melding_utkast.versjon)),
     ("helfomelding-bekreftet", "POST"): lambda w: (
         {"bekreftet": dt.date.today().isoformat()}, _if_match(w.r.melding_sendt.versjon)),
+    # The register pages (form posts).
+    ("lister:ny", "POST"): lambda w: (
+        {"legekontor": w.r.kontor.pk, "navn": "Ny liste", "listetak": "1200", "gyldig_fra": "2026-01-01", "samarbeidskommuner": ""}, {}),
+    ("lister:endre", "POST"): lambda w: (
+        {"legekontor": w.r.liste.legekontor_id, "navn": "Endret", "listetak": str(w.r.liste.listetak), "samarbeidskommuner": "",
+         "versjon": str(w.r.liste.versjon)}, {}),
+    ("lister:vikar", "POST"): lambda w: (
+        {"lege": w.r.vikar.pk, "stillingsprosent": "50", "fra": "2026-06-01", "til": "2026-07-01", "begrunnelse_over_100": "test"}, {}),
+    ("lister:listetall", "POST"): lambda w: ({"dato": "2030-01-01", "listelengde": "100", "venteliste": "0"}, {}),
+    ("lister:legekontor_ny", "POST"): lambda w: (
+        {"navn": "Nytt kontor", "organisasjonsnummer": "974760673", "adresse": "Gate 1", "postnummer": "6800", "poststed": "Førde",
+         "telefon": ""}, {}),
+    ("lister:legekontor_endre", "POST"): lambda w: (
+        {"navn": "Nytt navn", "organisasjonsnummer": w.r.kontor.organisasjonsnummer, "adresse": "Gate 2", "postnummer": "6800",
+         "poststed": "Førde", "telefon": "", "versjon": str(w.r.kontor.versjon)}, {}),
+    ("kommune:lege_ny", "POST"): lambda w: (
+        {"hpr_nummer": "9144889", "fornavn": "Ny", "etternavn": "Lege", "fodselsdato": "1980-01-01", "ansattnummer": ""}, {}),
+    ("kommune:lege_endre", "POST"): lambda w: (
+        {"fornavn": w.r.lege.fornavn, "etternavn": w.r.lege.etternavn, "fodselsdato": w.r.lege.fodselsdato.isoformat(),
+         "ansattnummer": "", "kurs_akuttmedisin": "2024-01-01", "versjon": str(w.r.lege.versjon)}, {}),
+    ("avtaler:ny", "POST"): lambda w: (
+        {"lege": w.r.lege2.pk, "pasientliste": w.r.liste.pk, "tilknytningsform": "naeringsdrivende", "okonomisk_modell": "asa4310_8_1",
+         "startdato": dt.date.today().isoformat(), "listetak": "1500", "omfang_prosent": "100"}, {}),
+    ("avtaler:signer", "POST"): lambda w: ({"signert": dt.date.today().isoformat(), "versjon": str(w.r.utkast.versjon)}, {}),
+    ("avtaler:listetak", "POST"): lambda w: (
+        {"initiativ": "lege", "mottatt": dt.date.today().isoformat(), "til_listetak": "1200"}, {}),
+    ("avtaler:avslag", "POST"): lambda w: ({"begrunnelse": "Mangler kontorplass", "vedtaksdato": dt.date.today().isoformat()}, {}),
+    ("avtaler:oppsigelse", "POST"): lambda w: ({"part": "lege", "type": "oppsigelse", "mottatt": dt.date.today().isoformat()}, {}),
+    ("avtaler:forlengelse", "POST"): lambda w: (
+        {"forlenget_til": "2046-01-01", "begrunnelse": "Rekruttering", "vedtaksdato": dt.date.today().isoformat()}, {}),
+    ("avtaler:oppgave_ny", "POST"): lambda w: (
+        {"oppgavetype": "sykehjem", "institusjon": "Fana sykehjem", "timer_per_uke": "5", "form": "avtalt",
+         "lonnsgrunnlag": "asa4310_12_5", "fra": dt.date.today().isoformat()}, {}),
+    ("avtaler:klage", "POST"): lambda w: (
+        {"klagestatus": "mottatt", "klage_mottatt": dt.date.today().isoformat(), "versjon": str(w.r.vedtak.versjon)}, {}),
+    ("avtaler:helfo_sendt", "POST"): lambda w: ({"sendt": dt.date.today().isoformat(), "versjon": str(w.r.melding_utkast.versjon)}, {}),
+    ("avtaler:helfo_bekreftet", "POST"): lambda w: (
+        {"bekreftet": dt.date.today().isoformat(), "versjon": str(w.r.melding_sendt.versjon)}, {}),
 }
 # Writes whose effect is not in the database (the chosen kommune lives in the session).
 SESSION_ONLY_WRITES = {("kommune:velg", "POST")}
@@ -372,8 +423,21 @@ def _token(k: Kommune):
     return token_client(ALL_SCOPES, k)
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def _text(response) -> str:
-    return response.content.decode(errors="replace") if not getattr(response, "streaming", False) else ""
+    """The response as text; a spreadsheet export as the text of its cells."""
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode(errors="replace")
+    if response.get("Content-Type", "").startswith(XLSX):
+        import io
+
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(io.BytesIO(response.content), read_only=True)
+        return "\n".join(str(cell) for sheet in workbook for row in sheet.iter_rows(values_only=True) for cell in row if cell)
+    return response.content.decode(errors="replace")
 
 
 @pytest.mark.parametrize(("name", "args", "path"), ROUTES, ids=[p or "/" for _n, _a, p in ROUTES])

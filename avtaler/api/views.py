@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -36,16 +37,10 @@ from core.api.history import HistoryMixin
 from core.api.idempotency import IdempotentCreateMixin
 from core.exceptions import StaleVersion
 from kommune.api.views import IDEMPOTENCY_KEY, IF_MATCH
-from lister.api.mixins import PRECONDITION_RESPONSES, VersionedPatchMixin, idempotent, kommune_in_scope
+from lister.api.mixins import PRECONDITION_RESPONSES, SchemaSafeMixin, VersionedPatchMixin, idempotent, kommune_in_scope
 
 AVTALE_PK = OpenApiParameter("avtale_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="Avtalens id.")
 TAGS = ["avtaler"]
-
-
-class Fake:
-    @property
-    def fake(self) -> bool:
-        return getattr(self, "swagger_fake_view", False)
 
 
 def _created(data, location: str | None = None) -> Response:
@@ -56,7 +51,7 @@ def _created(data, location: str | None = None) -> Response:
 
 
 def _vedtak_location(vedtak: Vedtak) -> str:
-    return f"/api/v1/vedtak/{vedtak.pk}/"
+    return reverse("vedtak-detail", kwargs={"pk": vedtak.pk})
 
 
 # --- the avtale -------------------------------------------------------------------------------------
@@ -68,7 +63,7 @@ def _vedtak_location(vedtak: Vedtak) -> str:
     partial_update=extend_schema(summary="Endre avtalens vilkår", tags=TAGS, parameters=[IF_MATCH]),
     historikk=extend_schema(tags=TAGS),
 )
-class FastlegeavtaleViewSet(Fake, HistoryMixin, IdempotentCreateMixin, VersionedRetrieveMixin, VersionedPatchMixin,
+class FastlegeavtaleViewSet(SchemaSafeMixin, HistoryMixin, IdempotentCreateMixin, VersionedRetrieveMixin, VersionedPatchMixin,
                             mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Fastlegeavtalene (fastlegeforskriften §§ 8–9): lege, liste, tilknytningsform, økonomisk
     modell, start, listetak (1–2 500; under 500 bare med kommunens godkjenning, § 10), åpningstid og
@@ -84,7 +79,7 @@ class FastlegeavtaleViewSet(Fake, HistoryMixin, IdempotentCreateMixin, Versioned
         return FastlegeavtaleEndringSerializer if self.action == "partial_update" else FastlegeavtaleSerializer
 
     def get_queryset(self):
-        return Fastlegeavtale.objects.none() if self.fake else selectors.avtale_list()
+        return Fastlegeavtale.objects.none() if self.generating_schema else selectors.avtale_list()
 
     def get_object(self):
         avtale = selectors.get_avtale(pk=self.kwargs["pk"])
@@ -161,12 +156,14 @@ class FastlegeavtaleViewSet(Fake, HistoryMixin, IdempotentCreateMixin, Versioned
         return idempotent(request, effect)
 
 
-class AvtaleChildMixin(Fake):
+class AvtaleChildMixin(SchemaSafeMixin):
     """Nested under `fastlegeavtaler/{avtale_pk}/`: the avtale is looked up in the kommune first
     (another kommune's, or none: 404)."""
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        if not hasattr(self, request.method.lower()):
+            return  # the view answers 405 (no scope needed)
         self.avtale = get_object_or_404(
             Fastlegeavtale.objects.select_related("lege", "pasientliste__legekontor", "kommune"), pk=kwargs["avtale_pk"]
         )
@@ -193,7 +190,7 @@ class ListetaksendringViewSet(AvtaleChildMixin, HistoryMixin, IdempotentCreateMi
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
-        return ListetakEndring.objects.none() if self.fake else selectors.listetak_endringer_for(avtale=self.avtale)
+        return ListetakEndring.objects.none() if self.generating_schema else selectors.listetak_endringer_for(avtale=self.avtale)
 
     def get_object(self):
         endring = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
@@ -255,7 +252,7 @@ class KommunalOppgaveViewSet(AvtaleChildMixin, HistoryMixin, IdempotentCreateMix
         return KommunalOppgaveSluttSerializer if self.action == "partial_update" else KommunalOppgaveSerializer
 
     def get_queryset(self):
-        return KommunalOppgave.objects.none() if self.fake else selectors.oppgaver_for(avtale=self.avtale)
+        return KommunalOppgave.objects.none() if self.generating_schema else selectors.oppgaver_for(avtale=self.avtale)
 
     def get_object(self):
         oppgave = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
@@ -280,7 +277,7 @@ class KommunalOppgaveViewSet(AvtaleChildMixin, HistoryMixin, IdempotentCreateMix
     partial_update=extend_schema(summary="Oppdater klagestatus", tags=TAGS, parameters=[IF_MATCH]),
     historikk=extend_schema(tags=TAGS),
 )
-class VedtakViewSet(Fake, HistoryMixin, VersionedRetrieveMixin, VersionedPatchMixin, mixins.ListModelMixin,
+class VedtakViewSet(SchemaSafeMixin, HistoryMixin, VersionedRetrieveMixin, VersionedPatchMixin, mixins.ListModelMixin,
                     viewsets.GenericViewSet):
     """Enkeltvedtak kommunen har fattet om avtaler (godkjent listetak under 500, avslag på
     listetaksendring, forlengelse ut over 70), med begrunnelse, dato, hvem som vedtok og klagens
@@ -293,7 +290,7 @@ class VedtakViewSet(Fake, HistoryMixin, VersionedRetrieveMixin, VersionedPatchMi
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
-        return Vedtak.objects.none() if self.fake else selectors.vedtak_list()
+        return Vedtak.objects.none() if self.generating_schema else selectors.vedtak_list()
 
     def get_object(self):
         vedtak = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
@@ -313,7 +310,7 @@ class VedtakViewSet(Fake, HistoryMixin, VersionedRetrieveMixin, VersionedPatchMi
     retrieve=extend_schema(summary="Én melding til Helfo", tags=TAGS),
     historikk=extend_schema(tags=TAGS),
 )
-class HelfoMeldingViewSet(Fake, HistoryMixin, VersionedRetrieveMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class HelfoMeldingViewSet(SchemaSafeMixin, HistoryMixin, VersionedRetrieveMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Meldinger til Helfo om nye og endrede avtaler («Melding til fastlegeregisteret», skjema
     05-04.27) og oppsigelser (e-post), med status utkast → sendt → bekreftet, så kommunen ser hva
     Helfo ikke har registrert ennå (`?status=sendt`). Lesing: avtaler:les; endring: avtaler:skriv."""
@@ -324,7 +321,7 @@ class HelfoMeldingViewSet(Fake, HistoryMixin, VersionedRetrieveMixin, mixins.Lis
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
-        return HelfoMelding.objects.none() if self.fake else selectors.helfomeldinger()
+        return HelfoMelding.objects.none() if self.generating_schema else selectors.helfomeldinger()
 
     def get_object(self):
         melding = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])

@@ -1,6 +1,6 @@
-"""Small API helpers the register endpoints share (lister and avtaler): the kommune in scope,
-PATCH-only updates with If-Match, Idempotency-Key on POST actions, and the schema of the
-precondition errors a POST with If-Match can answer.
+"""Small API helpers the register endpoints share (lister and avtaler): schema generation without
+a kommune, the kommune in scope, PATCH-only updates with If-Match, Idempotency-Key on POST
+actions, and the schema of the precondition errors a POST with If-Match can answer.
 
 They build on core.api (concurrency, idempotency) and could move there when another app needs them.
 """
@@ -13,6 +13,15 @@ from rest_framework import serializers
 from core.api.concurrency import VersionedUpdateMixin
 from core.api.idempotency import IdempotentCreateMixin
 from kommune import selectors as kommune_selectors
+
+
+class SchemaSafeMixin:
+    """Schema generation inspects views without a request or a kommune: views answer it with
+    empty querysets (`if self.generating_schema: return Model.objects.none()`)."""
+
+    @property
+    def generating_schema(self) -> bool:
+        return getattr(self, "swagger_fake_view", False)
 
 
 def kommune_in_scope(request):

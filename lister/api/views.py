@@ -21,7 +21,7 @@ from core.api.history import HistoryMixin
 from core.api.idempotency import IdempotentCreateMixin
 from kommune.api.views import IDEMPOTENCY_KEY, IF_MATCH
 from lister import selectors, services
-from lister.api.mixins import kommune_in_scope
+from lister.api.mixins import SchemaSafeMixin, kommune_in_scope
 from lister.api.serializers import (
     KapasitetSerializer,
     LegekontorSerializer,
@@ -56,14 +56,6 @@ def as_of(request):
         raise serializers.ValidationError({"dato": exc.detail}) from exc
 
 
-class Fake:
-    """Schema generation inspects views without a request or kommune: answer with empty querysets."""
-
-    @property
-    def fake(self) -> bool:
-        return getattr(self, "swagger_fake_view", False)
-
-
 # --- offices ------------------------------------------------------------------------------------
 
 @extend_schema_view(
@@ -74,7 +66,7 @@ class Fake:
     partial_update=extend_schema(summary="Endre deler av et legekontor", tags=["lister"], parameters=[IF_MATCH]),
     historikk=extend_schema(tags=["lister"]),
 )
-class LegekontorViewSet(Fake, HistoryMixin, IdempotentCreateMixin, VersionedRetrieveMixin, VersionedUpdateMixin,
+class LegekontorViewSet(SchemaSafeMixin, HistoryMixin, IdempotentCreateMixin, VersionedRetrieveMixin, VersionedUpdateMixin,
                         mixins.ListModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Legekontorene i kommunen (navn, organisasjonsnummer med kontrollsiffer, adresse). Registrering
     tar Idempotency-Key; endring krever If-Match. Lesing: lister:les; endring: lister:skriv."""
@@ -85,7 +77,7 @@ class LegekontorViewSet(Fake, HistoryMixin, IdempotentCreateMixin, VersionedRetr
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
-        return Legekontor.objects.none() if self.fake else selectors.legekontor_list()
+        return Legekontor.objects.none() if self.generating_schema else selectors.legekontor_list()
 
     def get_object(self):
         kontor = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
@@ -114,7 +106,7 @@ class LegekontorViewSet(Fake, HistoryMixin, IdempotentCreateMixin, VersionedRetr
     partial_update=extend_schema(summary="Endre deler av listens innstillinger", tags=["lister"], parameters=[IF_MATCH]),
     historikk=extend_schema(tags=["lister"]),
 )
-class PasientlisteViewSet(Fake, HistoryMixin, IdempotentCreateMixin, VersionedRetrieveMixin, VersionedUpdateMixin,
+class PasientlisteViewSet(SchemaSafeMixin, HistoryMixin, IdempotentCreateMixin, VersionedRetrieveMixin, VersionedUpdateMixin,
                           mixins.ListModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Pasientlistene (hjemlene) med listetak, siste listelengde, ledige plasser (listetak minus
     listelengde, Helsedirektoratets definisjon; negativt over listetaket), avledet status
@@ -130,7 +122,7 @@ class PasientlisteViewSet(Fake, HistoryMixin, IdempotentCreateMixin, VersionedRe
         return PasientlisteEndringSerializer if self.action in ("update", "partial_update") else PasientlisteSerializer
 
     def get_queryset(self):
-        return Pasientliste.objects.none() if self.fake else selectors.pasientliste_list()
+        return Pasientliste.objects.none() if self.generating_schema else selectors.pasientliste_list()
 
     def get_object(self):
         day = as_of(self.request) if self.action == "retrieve" else None
@@ -150,13 +142,14 @@ class PasientlisteViewSet(Fake, HistoryMixin, IdempotentCreateMixin, VersionedRe
         return {"Location": f"{self.request.path}{data['id']}/", "ETag": etag(data["versjon"])}
 
 
-class ListeChildMixin(Fake):
+class ListeChildMixin(SchemaSafeMixin):
     """Nested under `pasientlister/{liste_pk}/`: the list is looked up in the kommune before
     anything else (another kommune's list, or none: 404)."""
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        self.liste = get_object_or_404(Pasientliste.objects.all(), pk=kwargs["liste_pk"])
+        if hasattr(self, request.method.lower()):  # otherwise the view answers 405 (no scope needed)
+            self.liste = get_object_or_404(Pasientliste.objects.all(), pk=kwargs["liste_pk"])
 
 
 # --- who serves the list --------------------------------------------------------------------------
@@ -200,7 +193,7 @@ class LegeperiodeViewSet(ListeChildMixin, HistoryMixin, IdempotentCreateMixin, m
         return LegeperiodeSluttSerializer if self.action == "partial_update" else LegeperiodeSerializer
 
     def get_queryset(self):
-        return Legeperiode.objects.none() if self.fake else selectors.perioder_for(liste=self.liste)
+        return Legeperiode.objects.none() if self.generating_schema else selectors.perioder_for(liste=self.liste)
 
     def get_object(self):
         periode = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
@@ -209,10 +202,10 @@ class LegeperiodeViewSet(ListeChildMixin, HistoryMixin, IdempotentCreateMixin, m
 
     def perform_create(self, serializer):
         periode = services.add_legeperiode(liste=self.liste, **serializer.validated_data)
-        serializer.instance = self.get_queryset().get(pk=periode.pk)
+        serializer.instance = self.created = self.get_queryset().get(pk=periode.pk)
 
     def get_success_headers(self, data):
-        return {"Location": f"{self.request.path}{data['id']}/", "ETag": periode_etag(self.get_queryset().get(pk=data["id"]))}
+        return {"Location": f"{self.request.path}{data['id']}/", "ETag": periode_etag(self.created)}
 
     def retrieve(self, request, *args, **kwargs):
         periode = self.get_object()
@@ -259,7 +252,7 @@ class ListetallViewSet(ListeChildMixin, HistoryMixin, IdempotentCreateMixin, Ver
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
-        return Listetall.objects.none() if self.fake else selectors.listetall_for(liste=self.liste)
+        return Listetall.objects.none() if self.generating_schema else selectors.listetall_for(liste=self.liste)
 
     def get_object(self):
         tall = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])

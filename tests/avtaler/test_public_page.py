@@ -69,7 +69,7 @@ def test_public_page_never_shows_birth_dates_or_hpr_numbers(client, bergen_regis
 def test_public_page_is_for_the_kommune_in_the_address_only(client, bergen_register, sunnfjord):
     html = page(client.get("/offentlig/4647/ledige-plasser/"))
     assert "Sunnfjord" in html and "Ledigsen" not in html
-    assert "Ingen fastleger i kommunen har ledige plasser nå." in html
+    assert "Ingen fastlegar i kommunen har ledige plassar no." in html  # Sunnfjord: nynorsk
 
 
 def test_logged_in_user_of_another_kommune_sees_the_same_public_page(client, bergen_register, sunnfjord):

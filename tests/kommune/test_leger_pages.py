@@ -155,7 +155,7 @@ def test_doctor_page_shows_competence_with_dates_and_status(as_role, kari, rolle
 
 def test_doctor_page_shows_the_doctors_periods_on_the_kommunes_lists(page_client, k, kari, periods_section):
     liste = register.liste(k, navn="Kari sin liste")
-    lister_services.add_legeperiode(liste=liste, lege=kari, rolle="LPFL", fra=dt.date(2024, 1, 1), til=dt.date(2027, 1, 1),
+    lister_services.add_legeperiode(liste=liste, lege=kari, rolle="LPFL", via_fastlegeavtale=True, fra=dt.date(2024, 1, 1), til=dt.date(2027, 1, 1),
                                     stillingsprosent=80, arbeidsdager=[1, 2, 5])
     page = html(page_client.get(f"/leger/{kari.pk}/"))
     assert "Perioder på kommunens lister" in page

@@ -160,7 +160,7 @@ def test_figures_and_doctors_as_of_a_date(api, k):
     services.record_listetall(liste=liste, dato=dt.date(2025, 1, 1), listelengde=400)
     services.record_listetall(liste=liste, dato=dt.date(2026, 1, 1), listelengde=1000)
     lege = register.lege(k, fornavn="Ola", etternavn="Nordmann")
-    services.add_legeperiode(liste=liste, lege=lege, rolle="LPFL", fra=dt.date(2025, 6, 1), til=dt.date(2025, 7, 1))
+    services.add_legeperiode(liste=liste, lege=lege, rolle="LPFL", via_fastlegeavtale=True, fra=dt.date(2025, 6, 1), til=dt.date(2025, 7, 1))
     then = api.get(LISTER, {"dato": "2025-06-15"}).json()["resultater"][0]
     assert (then["listelengde"], then["status"], then["fastleger"], then["har_fastlege"]) == (400, "apen", "Ola Nordmann", True)
     now = api.get(LISTER).json()["resultater"][0]
@@ -245,7 +245,7 @@ def test_idempotent_list_creation_is_replayed(api, kontor):
 def test_vikar_period_is_added_with_an_etag(api, k):
     liste = register.liste(k)
     fastlege, vikar = register.lege(k), register.lege(k, fornavn="Vera", etternavn="Vikar")
-    services.add_legeperiode(liste=liste, lege=fastlege, rolle="LPFL", fra=dt.date(2026, 1, 1))
+    services.add_legeperiode(liste=liste, lege=fastlege, rolle="LPFL", via_fastlegeavtale=True, fra=dt.date(2026, 1, 1))
     response = api.post(perioder(liste.pk), {"lege": vikar.pk, "rolle": "LPVI", "vikar_for": fastlege.pk, "fra": "2026-03-01",
                                              "til": "2026-04-01", "stillingsprosent": 50, "arbeidsdager": [1, 3]}, format="json")
     assert response.status_code == 201, response.content
@@ -266,11 +266,19 @@ def test_period_ending_before_it_starts_is_400_on_til(api, k):
     assert not Legeperiode.objects.exists()
 
 
-def test_overlapping_fastleger_on_an_ordinary_list_are_refused_naming_the_rule(api, k):
+def test_a_fastlege_period_comes_only_from_signing_an_avtale(api, k):
     liste = register.liste(k)
-    services.add_legeperiode(liste=liste, lege=register.lege(k), rolle="LPFL", fra=dt.date(2026, 1, 1))
     body = error(api.post(perioder(liste.pk), {"lege": register.lege(k).pk, "rolle": "LPFL", "fra": "2026-06-01"}, format="json"))
-    assert "§ 20" in body["feil"]  # the exclusion constraint's message (a general error from full_clean)
+    assert "§ 8" in body["felt"]["rolle"][0]
+    assert Legeperiode.objects.count() == 0
+
+
+def test_overlapping_periods_of_one_doctor_are_refused_on_the_field(api, k):
+    liste, lege = register.liste(k), register.lege(k)
+    services.add_legeperiode(liste=liste, lege=lege, rolle="LPVI", fra=dt.date(2026, 1, 1), stillingsprosent=40)
+    body = error(api.post(perioder(liste.pk), {"lege": lege.pk, "rolle": "LPVI", "fra": "2026-06-01", "stillingsprosent": 40},
+                          format="json"))
+    assert "overlapper" in body["felt"]["fra"][0]
     assert Legeperiode.objects.count() == 1
 
 
@@ -282,7 +290,7 @@ def test_unknown_doctor_in_the_body_is_400(api, k):
 
 def test_engagement_over_100_percent_needs_a_reason(api, k):
     lege = register.lege(k)
-    services.add_legeperiode(liste=register.liste(k), lege=lege, rolle="LPFL", fra=dt.date(2026, 1, 1))
+    services.add_legeperiode(liste=register.liste(k), lege=lege, rolle="LPFL", via_fastlegeavtale=True, fra=dt.date(2026, 1, 1))
     liste = register.liste(k)
     payload = {"lege": lege.pk, "rolle": "LPVI", "fra": "2026-03-01", "til": "2026-04-01", "stillingsprosent": 20}
     body = error(api.post(perioder(liste.pk), payload, format="json"))
@@ -412,7 +420,7 @@ def test_list_of_lists_uses_the_same_number_of_queries_for_10_and_100_rows(api, 
         for _ in range(n):
             liste = services.create_pasientliste(kommune=k, legekontor=kontor, listetak=1000, gyldig_fra=dt.date(2020, 1, 1))
             services.record_listetall(liste=liste, dato=dt.date(2026, 1, 1), listelengde=900)
-            services.add_legeperiode(liste=liste, lege=register.lege(k), rolle="LPFL", fra=dt.date(2025, 1, 1))
+            services.add_legeperiode(liste=liste, lege=register.lege(k), rolle="LPFL", via_fastlegeavtale=True, fra=dt.date(2025, 1, 1))
 
     add(10)
     api.get(LISTER)  # warm-up: session and per-process caches
@@ -458,3 +466,20 @@ def test_avtale_period_is_visible_on_the_list(api, k):
     periode = api.get(perioder(avtale.pasientliste_id)).json()["resultater"][0]
     assert periode["rolle"] == "LPFL" and periode["lege"] == avtale.lege_id
     assert Fastlegeavtale.objects.get(pk=avtale.pk).legeperiode_id == periode["id"]
+
+
+def test_wrong_method_on_a_nested_route_is_405_and_anonymous_is_401(api, k):
+    from rest_framework.test import APIClient
+
+    liste = register.liste(k)
+    assert error(api.delete(perioder(liste.pk)), 405)
+    assert error(api.put(listetall(liste.pk), {}, format="json"), 405)
+    assert error(APIClient().put(perioder(liste.pk), {}, format="json"), 405)
+    assert error(APIClient().get(perioder(liste.pk)), 401)
+    assert error(APIClient().get("/api/v1/kapasitet/"), 401)
+
+
+@pytest.mark.parametrize("value", ["abc", "99999999999999999999", "-1"])
+def test_malformed_choice_filters_are_400_naming_the_filter(api, value):
+    assert "legekontor" in error(api.get(LISTER, {"legekontor": value}))["felt"]
+    assert "lege" in error(api.get("/api/v1/fastlegeavtaler/", {"lege": value}))["felt"]

@@ -45,7 +45,7 @@ def html(response) -> str:
 
 def fastlege(k, liste, *, lege=None, fra=dt.date(2024, 1, 1), prosent=100):
     lege = lege or register.lege(k)
-    services.add_legeperiode(liste=liste, lege=lege, rolle="LPFL", fra=fra, stillingsprosent=prosent)
+    services.add_legeperiode(liste=liste, lege=lege, rolle="LPFL", via_fastlegeavtale=True, fra=fra, stillingsprosent=prosent)
     return lege
 
 
