@@ -14,6 +14,7 @@ from core.tenancy import unscoped
 from kommune import services
 from kommune.models import Lege, LegeKommune
 from tests import register
+from tests.api_helpers import error, if_match
 from tests.conftest import api_client_for, in_kommune, token_client, user_with_role
 
 URL = "/api/v1/leger/"
@@ -23,15 +24,8 @@ def detail(pk):
     return f"{URL}{pk}/"
 
 
-def if_match(version) -> dict:
-    return {"HTTP_IF_MATCH": f'"{version}"'}
 
 
-def error(response, status=400) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"feil", "kode", "felt"}, body
-    return body
 
 
 NEW = {"hpr_nummer": "9144889", "fornavn": "Kari", "etternavn": "Nordmann", "fodselsdato": "1975-05-17"}

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -15,6 +14,7 @@ from kommune import regler
 from lister import services
 from lister.models import Legekontor, Legeperiode, Listetall, Pasientliste
 from tests import register
+from tests.api_helpers import error, if_match, service_messages
 from tests.conftest import in_kommune, token_client
 
 KONTOR = "/api/v1/legekontor/"
@@ -34,22 +34,10 @@ def listetall(liste_pk):
     return f"{LISTER}{liste_pk}/listetall/"
 
 
-def if_match(version) -> dict:
-    return {"HTTP_IF_MATCH": f'"{version}"'}
 
 
-def error(response, status=400) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"feil", "kode", "felt"}, body
-    return body
 
 
-def service_messages(field: str, call) -> list[str]:
-    """The messages the service itself gives for `field` (what the pages show)."""
-    with pytest.raises(ValidationError) as exc:
-        call()
-    return exc.value.message_dict[field]
 
 
 @pytest.fixture(autouse=True)
