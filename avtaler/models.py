@@ -272,6 +272,7 @@ class Lonnsgrunnlag(models.TextChoices):
     PRAKSISKOMPENSASJON = "sfs2305_4_1", _("Praksiskompensasjon (SFS 2305 § 4.1)")
     HONORAR = "asa4310_12_5", _("Honorar per time (ASA 4310 pkt. 12.5)")
     ARBEIDSAVTALE = "arbeidsavtale", _("Inngår i arbeidsavtalen (ansatt)")
+    OSLO = "oslo", _("Godtgjøring etter Oslo kommunes avtaler")
 
 
 # Oppgavetyper that do not count towards the § 32 hours.

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -129,32 +130,65 @@ def _approve_under_500(*, avtale: Fastlegeavtale, listetak: int, begrunnelse: st
 
 
 def _list_listetak(avtale: Fastlegeavtale, day: dt.date, override: dict[int, int] | None = None) -> int:
-    """The listetak the list should have: the avtale's on an ordinary list; on a fellesliste the
-    sum of the signed avtaler's parts in force on `day` (§ 20: they share the list's listetak)."""
+    """The listetak the list will have on `day` with this avtale: the avtale's own on an ordinary
+    list; on a fellesliste the sum of the parts of the avtaler whose fastlege period runs that day
+    (§ 20: they share the list's listetak)."""
     override = override or {}
     liste = avtale.pasientliste
     if not liste.er_fellesliste:
         return override.get(avtale.pk, avtale.listetak)
-    parts = Fastlegeavtale.objects.filter(pasientliste=liste, signert__isnull=False, startdato__lte=day).exclude(
-        sluttdato__lte=day).values_list("pk", "listetak")
-    total = sum(override.get(pk, listetak) for pk, listetak in parts)
-    if avtale.pk not in {pk for pk, _l in parts}:
-        total += override.get(avtale.pk, avtale.listetak)
-    return total
+    parts = dict(
+        Fastlegeavtale.objects.filter(pasientliste=liste, legeperiode__fra__lte=day)
+        .filter(Q(legeperiode__til__isnull=True) | Q(legeperiode__til__gt=day))
+        .values_list("pk", "listetak")
+    )
+    parts.setdefault(avtale.pk, avtale.listetak)
+    parts.update(override)
+    return sum(parts.values())
 
 
-def _sync_list_listetak(avtale: Fastlegeavtale, day: dt.date, override: dict[int, int] | None = None) -> None:
+def _check_list_total(avtale: Fastlegeavtale, day: dt.date, override: dict[int, int] | None = None) -> None:
     total = _list_listetak(avtale, day, override)
-    try:
-        lister_services.validate_listetak(total)
-    except ValidationError as exc:
+    if total > regler.verdi("listetak_maks", day):
         raise _error("listetak", _(
             "Fellesliste: delene blir til sammen %(sum)d, men listen kan ha høyst 2 500 (fastlegeforskriften §§ 10 og 20)."
-        ) % {"sum": total}, "fellesliste_over_tak") from exc
-    lister_services.set_listetak(liste=avtale.pasientliste, listetak=total)
+        ) % {"sum": total}, "fellesliste_over_tak")
+
+
+LIST_TOTALS_SQL = """
+SELECT a.pasientliste_id, SUM(a.listetak)::int
+  FROM avtaler_fastlegeavtale a JOIN lister_legeperiode p ON p.id = a.legeperiode_id
+ WHERE (%(lists)s::bigint[] IS NULL OR a.pasientliste_id = ANY(%(lists)s))
+   AND (%(kommune)s::bigint IS NULL OR a.kommune_id = %(kommune)s)
+   AND p.fra <= %(day)s AND (p.til IS NULL OR p.til > %(day)s)
+ GROUP BY a.pasientliste_id
+"""
+
+
+def resync_list_listetak(*, lists: list[int] | None = None, day: dt.date | None = None, kommune_id: int | None = None) -> dict[str, int]:
+    """Give each list the listetak of the avtaler whose fastlege period runs on `day` (default
+    today): the fastlege's on an ordinary list, the sum of the parts on a fellesliste. Lists with no
+    running avtale (vacant) keep theirs. Set-based (two statements); a total above 2 500 is left
+    alone and counted, never failing the others. `lists=None`: every list (of `kommune_id`, or all)."""
+    day = day or timezone.localdate()
+    with connection.cursor() as cursor:
+        cursor.execute(LIST_TOTALS_SQL, {"lists": lists, "day": day, "kommune": kommune_id})
+        totals = dict(cursor.fetchall())
+    high = regler.verdi("listetak_maks", day)
+    valid = {liste: total for liste, total in totals.items() if 1 <= total <= high}
+    changed = lister_services.set_listetak_bulk(valid)
+    return {"lister_endret": changed, "lister_over_tak": len(totals) - len(valid)}
 
 
 # --- the avtale ------------------------------------------------------------------------------------
+
+def _check_received(avtale: Fastlegeavtale, mottatt: dt.date, field: str = "mottatt") -> None:
+    """A request or notice is received on a real day: not in the future, not before the avtale."""
+    if mottatt > timezone.localdate():
+        raise _error(field, _("Datoen kan ikke være i fremtiden."), "fremtidig_dato")
+    if mottatt < avtale.startdato:
+        raise _error(field, _("Datoen kan ikke være før avtalen begynte (%(dato)s).") % {"dato": _fmt(avtale.startdato)}, "for_tidlig")
+
 
 def _check_end(startdato: dt.date | None, sluttdato: dt.date | None) -> None:
     if startdato and sluttdato and sluttdato <= startdato:
@@ -247,9 +281,11 @@ def sign_avtale(*, avtale: Fastlegeavtale, expected_version: int, signert: dt.da
             til=effective_end(locked), stillingsprosent=locked.omfang_prosent,
             arbeidsdager=[1, 2, 3, 4, 5], begrunnelse_over_100=begrunnelse_over_100, via_fastlegeavtale=True,
         )
+        _check_list_total(locked, locked.startdato)
         Fastlegeavtale.objects.filter(pk=locked.pk).update(signert=signert, legeperiode=periode)
         locked.refresh_from_db()
-        _sync_list_listetak(locked, locked.startdato)
+        # The list takes the new listetak when the avtale starts (today, or the nightly job later).
+        resync_list_listetak(lists=[locked.pasientliste_id])
         create_helfo_melding(avtale=locked, type=Meldingstype.NY)
     return locked
 
@@ -271,10 +307,15 @@ def request_listetak_change(*, avtale: Fastlegeavtale, initiativ: str, mottatt: 
         raise _error("initiativ", _("Oppgi hvem endringen kommer fra."), "ugyldig")
     if not avtale.signert or (avtale.sluttdato and avtale.sluttdato <= mottatt):
         raise _error("avtale", _("Listetaket kan bare endres på en signert, løpende avtale."), "avtale_ikke_aktiv")
+    _check_received(avtale, mottatt)
     lister_services.validate_listetak(til_listetak, field="til_listetak", on=mottatt)
     if til_listetak == avtale.listetak:
         raise _error("til_listetak", _("Det nye listetaket er det samme som dagens."), "uendret")
     reduction = til_listetak < avtale.listetak
+    if initiativ == Initiativ.ENIGHET and not avtale_notat.strip():
+        raise _error("avtale_notat", _(
+            "Beskriv hva kommunen og legen er enige om og når; uten legens samtykke kan kommunen ikke endre listetaket "
+            "(fastlegeforskriften §§ 8 og 11)."), "enighet_uten_notat")
     if reduction and initiativ == Initiativ.KOMMUNE:
         raise _error("initiativ", _(
             "Kommunen kan ikke ensidig redusere listetaket på en etablert liste (%(kilde)s). En reduksjon krever "
@@ -286,11 +327,11 @@ def request_listetak_change(*, avtale: Fastlegeavtale, initiativ: str, mottatt: 
                         listetak=til_listetak, agreed=agreed or avtale.listetak_avtalt_over_grense and til_listetak <= avtale.listetak,
                         on=mottatt)
     if not reduction and avtale.pasientliste.er_fellesliste:
-        total = _list_listetak(avtale, mottatt, override={avtale.pk: til_listetak})
-        if total > regler.verdi("listetak_maks", mottatt):
-            raise _error("til_listetak", _(
-                "Fellesliste: delene blir til sammen %(sum)d, men listen kan ha høyst 2 500 (fastlegeforskriften §§ 10 og 20)."
-            ) % {"sum": total}, "fellesliste_over_tak")
+        for day, value in (sorted(trinn) or [(mottatt, til_listetak)]):
+            try:
+                _check_list_total(avtale, day, override={avtale.pk: value})
+            except ValidationError as exc:
+                raise _error("til_listetak", exc.message_dict["listetak"][0], "fellesliste_over_tak") from exc
     if kortere_frist_avtalt and not avtale_notat.strip():
         raise _error("avtale_notat", _("Beskriv den avtalte kortere fristen (hva er avtalt, og når)."), "kortere_frist_uten_notat")
 
@@ -376,12 +417,6 @@ SELECT (SELECT count(*) FROM steps), (SELECT array_agg(DISTINCT pasientliste_id)
        (SELECT array_agg(DISTINCT endring_id) FROM steps)
 """
 
-LIST_TOTALS_SQL = """
-SELECT a.pasientliste_id, SUM(a.listetak)::int
-  FROM avtaler_fastlegeavtale a JOIN lister_legeperiode p ON p.id = a.legeperiode_id
- WHERE a.pasientliste_id = ANY(%(lists)s) AND p.fra <= %(day)s AND (p.til IS NULL OR p.til > %(day)s)
- GROUP BY a.pasientliste_id
-"""
 
 
 def apply_due_listetak_steps(*, on: dt.date | None = None, endring_id: int | None = None, all_kommuner: bool = False) -> int:
@@ -402,8 +437,7 @@ def apply_due_listetak_steps(*, on: dt.date | None = None, endring_id: int | Non
         if not applied:
             return 0
         if lists:
-            cursor.execute(LIST_TOTALS_SQL, {"lists": lists, "day": day})
-            lister_services.set_listetak_bulk(dict(cursor.fetchall()))
+            resync_list_listetak(lists=lists, day=day)
         cursor.execute(
             "UPDATE avtaler_listetakendring e SET status = 'gjennomfort' WHERE e.id = ANY(%s) AND e.status = 'registrert' "
             "AND NOT EXISTS (SELECT 1 FROM avtaler_listetaktrinn t WHERE t.endring_id = e.id AND t.gjennomfort IS NULL)",
@@ -433,8 +467,7 @@ def record_oppsigelse(*, avtale: Fastlegeavtale, part: str, type: str = Oppsigel
     ends = effective_end(avtale)
     if mottatt >= ends:
         raise _error("mottatt", _("Avtalen er allerede opphørt %(dato)s.") % {"dato": _fmt(ends)}, "allerede_opphort")
-    if mottatt < avtale.startdato:
-        raise _error("mottatt", _("Oppsigelsen kan ikke være fra før avtalen begynte."), "for_tidlig")
+    _check_received(avtale, mottatt)
     saklig_grunn, mislighold = saklig_grunn.strip(), mislighold.strip()
     source = regler.kilde("oppsigelsesfrist_maneder", mottatt)
     if type == OppsigelseType.HEVING:
@@ -485,9 +518,11 @@ def _end_avtale(avtale: Fastlegeavtale, til: dt.date) -> None:
         end = effective_end(avtale)
         if periode.til != end:
             lister_services.change_legeperiode_end(periode=periode, til=end, via_fastlegeavtale=True)
+    resync_list_listetak(lists=[avtale.pasientliste_id])
 
 
-def extend_beyond_70(*, avtale: Fastlegeavtale, forlenget_til: dt.date, begrunnelse: str, vedtaksdato: dt.date) -> Vedtak:
+def extend_beyond_70(*, avtale: Fastlegeavtale, forlenget_til: dt.date, begrunnelse: str, vedtaksdato: dt.date,
+                     begrunnelse_over_100: str = "") -> Vedtak:
     """A time-limited avtale beyond 70, never beyond 80 (§ 12 third paragraph), recorded as a decision."""
     limit, outer = aldersgrense(avtale.lege, vedtaksdato), ytre_aldersgrense(avtale.lege, vedtaksdato)
     if forlenget_til <= limit:
@@ -506,7 +541,7 @@ def extend_beyond_70(*, avtale: Fastlegeavtale, forlenget_til: dt.date, begrunne
         avtale.refresh_from_db()
         if avtale.legeperiode_id:
             lister_services.change_legeperiode_end(periode=avtale.legeperiode, til=effective_end(avtale),
-                                                   begrunnelse_over_100="", via_fastlegeavtale=True)
+                                                   begrunnelse_over_100=begrunnelse_over_100, via_fastlegeavtale=True)
         create_helfo_melding(avtale=avtale, type=Meldingstype.ENDRING)
     return vedtak
 
@@ -587,10 +622,13 @@ def _check_lonnsgrunnlag(avtale: Fastlegeavtale, lonnsgrunnlag: str) -> None:
         return
     if lonnsgrunnlag == Lonnsgrunnlag.ARBEIDSAVTALE:
         raise _error("lonnsgrunnlag", _("Næringsdrivende godtgjøres med praksiskompensasjon eller honorar."), "naering_lonn")
-    if avtale.kommune.avtaleregime != Kommune.Avtaleregime.ASA_4310:
+    oslo = avtale.kommune.avtaleregime != Kommune.Avtaleregime.ASA_4310
+    if oslo and lonnsgrunnlag != Lonnsgrunnlag.OSLO:
         raise _error("lonnsgrunnlag", _(
             "Kommunen følger Oslo kommunes rammeavtale; honorar etter ASA 4310 pkt. 12.5 og praksiskompensasjon etter "
             "SFS 2305 § 4.1 (KS-avtaler) gjelder ikke her."), "asa4310_gjelder_ikke")
+    if not oslo and lonnsgrunnlag == Lonnsgrunnlag.OSLO:
+        raise _error("lonnsgrunnlag", _("Kommunen følger KS-avtalene: velg praksiskompensasjon eller honorar."), "oslo_gjelder_ikke")
 
 
 def end_kommunal_oppgave(*, oppgave: KommunalOppgave, expected_version: int, til: dt.date) -> KommunalOppgave:

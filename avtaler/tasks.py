@@ -1,4 +1,5 @@
-"""Nightly: apply the listetak steps that take effect today, in every kommune."""
+"""Nightly: apply the listetak steps that take effect today, and give every list the listetak of
+the avtaler running today, in every kommune."""
 
 from celery import shared_task
 from django.utils import timezone
@@ -12,5 +13,8 @@ APPLY_STEPS_TASK = "avtaler.apply_listetak_steps"
 def apply_listetak_steps() -> dict[str, int]:
     from avtaler import services
 
-    with unscoped(reason="nightly job: listetak steps in every kommune, set-based"):
-        return {"trinn_gjennomfort": services.apply_due_listetak_steps(on=timezone.localdate(), all_kommuner=True)}
+    today = timezone.localdate()
+    with unscoped(reason="nightly job: listetak steps and list listetak in every kommune, set-based"):
+        applied = services.apply_due_listetak_steps(on=today, all_kommuner=True)
+        # Avtaler that start or end today change their lists' listetak (the successor's, a fellesliste's parts).
+        return {"trinn_gjennomfort": applied, **services.resync_list_listetak(day=today)}

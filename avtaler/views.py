@@ -134,7 +134,7 @@ def _slutt(avtale, aktiv_oppsigelse) -> dict:
             "alder": regler.verdi("aldersgrense", avtale.startdato), "kilde": regler.kilde("aldersgrense", avtale.startdato)}
     return {
         "opphorer": ends, "grunn": grunn, "aldersgrense": limit,
-        "ytre_aldersgrense": services.ytre_aldersgrense(avtale.lege, avtale.startdato),
+        "ytre_aldersgrense": services.ytre_aldersgrense(avtale.lege),  # the rule in force when extending: today
     }
 
 

@@ -171,6 +171,13 @@ LEGE_FIELDS = frozenset({
 })
 
 
+def _check_fodselsdato(fodselsdato: dt.date | None) -> None:
+    """A doctor's date of birth: after 1900 and at least 20 years ago (it decides the age limits of § 12)."""
+    today = timezone.localdate()
+    if fodselsdato is None or not dt.date(1900, 1, 1) <= fodselsdato <= today.replace(year=today.year - 20, day=min(today.day, 28)):
+        raise ValidationError({"fodselsdato": [_("Oppgi en gyldig fødselsdato (etter 1900, minst 20 år siden).")]})
+
+
 def register_lege(*, kommune: Kommune, hpr_nummer: str, fornavn: str, etternavn: str, fodselsdato: dt.date,
                   ansattnummer: str = "", **kompetanse) -> Lege:
     """Register a doctor in the kommune. The doctor's record is national (one per HPR number): if
@@ -180,6 +187,7 @@ def register_lege(*, kommune: Kommune, hpr_nummer: str, fornavn: str, etternavn:
     if unknown:
         raise ValidationError({field: _("Ukjent felt.") for field in sorted(unknown)})
     hpr_nummer = (hpr_nummer or "").strip()
+    _check_fodselsdato(fodselsdato)
     lege = Lege(hpr_nummer=hpr_nummer, fornavn=fornavn.strip(), etternavn=etternavn.strip(), fodselsdato=fodselsdato, **kompetanse)
     with transaction.atomic():
         with unscoped(reason="a doctor's national record is looked up by HPR number when a kommune registers the doctor"):
@@ -225,6 +233,8 @@ def update_lege(*, lege: Lege, expected_version: int, **changes) -> Lege:
     unknown = set(changes) - LEGE_FIELDS
     if unknown:
         raise ValidationError({field: _("Dette feltet kan ikke endres.") for field in sorted(unknown)})
+    if "fodselsdato" in changes:
+        _check_fodselsdato(changes["fodselsdato"])
     return update_versioned(lege, expected_version=expected_version, changes=changes)
 
 

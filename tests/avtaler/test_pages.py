@@ -193,7 +193,7 @@ def test_gp_reduction_is_registered_with_six_months_frist(page_client, bergen, a
 
 def test_agreed_increase_in_steps_takes_effect(page_client, bergen, avtale):
     response = page_client.post(f"/avtaler/{avtale.pk}/listetak/", {
-        "initiativ": "enighet", "mottatt": TODAY.isoformat(), "til_listetak": "1800",
+        "initiativ": "enighet", "mottatt": TODAY.isoformat(), "til_listetak": "1800", "avtale_notat": "Avtalt i møte",
         "trinn_1_dato": TODAY.isoformat(), "trinn_1_listetak": "1600",
         "trinn_2_dato": (TODAY + dt.timedelta(days=60)).isoformat(), "trinn_2_listetak": "1800"})
     assert response.status_code == 302

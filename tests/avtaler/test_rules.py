@@ -175,7 +175,8 @@ def test_ansatt_kommune_cannot_impose_increase_above_1500(k):
     with pytest.raises(ValidationError) as exc:
         services.request_listetak_change(avtale=a, initiativ="kommune", mottatt=TODAY, til_listetak=1700)
     assert codes(exc) == {"ansatt_over_1500"}
-    endring = services.request_listetak_change(avtale=a, initiativ="enighet", mottatt=TODAY, til_listetak=1700)
+    endring = services.request_listetak_change(avtale=a, initiativ="enighet", mottatt=TODAY, til_listetak=1700,
+                                               avtale_notat="Legen har sagt ja i møte 20. november")
     assert endring.til_listetak == 1700
 
 
@@ -429,3 +430,74 @@ def test_duplicate_avtale_refused(k):
     with pytest.raises(ValidationError) as exc:
         register.avtale(k, lege_=doctor, liste_=liste, signed=False)
     assert "allerede en fastlegeavtale" in messages(exc)
+
+
+# --- the list's listetak follows the avtaler running on the day -------------------------------------------
+
+def test_signing_a_successor_starting_later_keeps_todays_listetak_until_it_starts(k):
+    liste = register.liste(k, listetak=2000)
+    first = register.avtale(k, liste_=liste, listetak=2000)
+    ends = services.record_oppsigelse(avtale=first, part="lege", mottatt=TODAY).virkning
+    draft = register.avtale(k, liste_=liste, listetak=800, startdato=ends, signed=False)
+    successor = services.sign_avtale(avtale=draft, expected_version=draft.versjon, signert=TODAY)
+    liste.refresh_from_db()
+    assert liste.listetak == 2000  # the departing GP's listetak until the successor starts (§ 11)
+    assert services.resync_list_listetak(day=successor.startdato, kommune_id=k.pk)["lister_endret"] == 1
+    liste.refresh_from_db()
+    assert liste.listetak == 800
+
+
+def test_fellesliste_drops_the_share_of_a_gp_who_leaves(k):
+    liste = register.liste(k, listetak=2000, er_fellesliste=True)
+    a = register.avtale(k, liste_=liste, listetak=1000)
+    register.avtale(k, liste_=liste, listetak=1000)
+    liste.refresh_from_db()
+    assert liste.listetak == 2000
+    services.record_oppsigelse(avtale=a, part="kommune", type="heving", mottatt=TODAY, mislighold="Stengt kontor i tre uker")
+    liste.refresh_from_db()
+    assert liste.listetak == 1000
+
+
+def test_a_list_over_the_maximum_does_not_stop_the_nightly_resync_for_others(k, sunnfjord):
+    from avtaler.models import Fastlegeavtale
+
+    felles = register.liste(k, listetak=2400, er_fellesliste=True)
+    a = register.avtale(k, liste_=felles, listetak=1200)
+    register.avtale(k, liste_=felles, listetak=1200)
+    Fastlegeavtale.objects.filter(pk=a.pk).update(listetak=1400)  # bypassing the services: 2 600 in all
+    with in_kommune(sunnfjord):
+        b = register.avtale(sunnfjord, listetak=1500)
+        Fastlegeavtale.objects.filter(pk=b.pk).update(listetak=1300)
+    from core.tenancy import unscoped
+
+    with unscoped(reason="test: the nightly resync over every kommune"):
+        result = services.resync_list_listetak()
+        felles.refresh_from_db()
+        b.pasientliste.refresh_from_db()
+    assert result == {"lister_endret": 1, "lister_over_tak": 1}
+    assert (felles.listetak, b.pasientliste.listetak) == (2400, 1300)
+
+
+def test_requests_and_notices_cannot_be_dated_in_the_future(k):
+    a = register.avtale(k)
+    future = TODAY + dt.timedelta(days=1)
+    with pytest.raises(ValidationError) as exc:
+        services.request_listetak_change(avtale=a, initiativ="lege", mottatt=dt.date(9999, 12, 31), til_listetak=1200)
+    assert codes(exc) == {"fremtidig_dato"}
+    with pytest.raises(ValidationError) as exc:
+        services.record_oppsigelse(avtale=a, part="lege", mottatt=future)
+    assert codes(exc) == {"fremtidig_dato"}
+
+
+def test_agreement_must_be_recorded_for_a_change_by_agreement(k):
+    a = register.avtale(k, listetak=1500)
+    with pytest.raises(ValidationError) as exc:
+        services.request_listetak_change(avtale=a, initiativ="enighet", mottatt=TODAY, til_listetak=1200, kortere_frist_avtalt=False)
+    assert codes(exc) == {"enighet_uten_notat"}
+
+
+def test_oslo_regime_kommune_records_paid_tasks_under_its_own_agreements(oslo):
+    a = register.avtale(oslo, okonomisk_modell="oslo")
+    oppgave = services.add_kommunal_oppgave(avtale=a, oppgavetype="sykehjem", institusjon="Oslo sykehjem", timer_per_uke=Decimal("2"),
+                                            form="avtalt", lonnsgrunnlag="oslo", fra=dt.date(2026, 2, 1))
+    assert oppgave.lonnsgrunnlag == "oslo"

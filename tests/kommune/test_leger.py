@@ -47,3 +47,12 @@ def test_employee_number_is_per_kommune_and_unique_there(bergen, sunnfjord):
         services.register_lege(kommune=sunnfjord, hpr_nummer=a.hpr_nummer, fornavn=a.fornavn, etternavn=a.etternavn,
                                fodselsdato=a.fodselsdato, ansattnummer="B-1")
         assert LegeKommune.objects.get(lege=a).ansattnummer == "B-1"
+
+
+@pytest.mark.parametrize("born", [dt.date(9990, 1, 1), dt.date(1850, 1, 1), dt.date.today()])
+def test_impossible_birth_dates_refused(bergen, born):
+    from django.core.exceptions import ValidationError
+
+    with in_kommune(bergen), pytest.raises(ValidationError) as exc:
+        services.register_lege(kommune=bergen, hpr_nummer="7654321", fornavn="A", etternavn="B", fodselsdato=born)
+    assert "fodselsdato" in exc.value.message_dict

@@ -170,7 +170,7 @@ def test_nightly_job_applies_steps_set_based_with_constant_queries(k, sunnfjord,
                                                  trinn=[(when, 1400)], kortere_frist_avtalt=True, avtale_notat="Avtalt")
     with in_kommune(sunnfjord):
         b = register.avtale(sunnfjord, listetak=1500)
-        avtaler_services.request_listetak_change(avtale=b, initiativ="lege", mottatt=dt.date(2025, 1, 1), til_listetak=1200,
+        avtaler_services.request_listetak_change(avtale=b, initiativ="lege", mottatt=dt.date(2026, 1, 10), til_listetak=1200,
                                                  trinn=[(dt.date(2026, 2, 1), 1200)], kortere_frist_avtalt=True,
                                                  avtale_notat="Avtalt")
     # All steps above are already due today and were applied when recorded; make them pending again.
@@ -183,13 +183,13 @@ def test_nightly_job_applies_steps_set_based_with_constant_queries(k, sunnfjord,
         ListetakEndring.objects.update(status="registrert")
     with django_assert_max_num_queries(12):
         result = apply_listetak_steps.apply().get()
-    assert result == {"trinn_gjennomfort": 4}
-    assert apply_listetak_steps.apply().get() == {"trinn_gjennomfort": 0}
+    assert result == {"trinn_gjennomfort": 4, "lister_endret": 0, "lister_over_tak": 0}  # lists already had the steps
+    assert apply_listetak_steps.apply().get() == {"trinn_gjennomfort": 0, "lister_endret": 0, "lister_over_tak": 0}
     with in_kommune(sunnfjord):
         b.pasientliste.refresh_from_db()
         assert b.pasientliste.listetak == 1200
     run = JobRun.objects.filter(job__icontains="listetak").order_by("-started").first()
-    assert run is not None and run.counts == {"trinn_gjennomfort": 0}
+    assert run is not None and run.counts == {"trinn_gjennomfort": 0, "lister_endret": 0, "lister_over_tak": 0}
 
 
 @pytest.mark.django_db(transaction=True)
