@@ -148,11 +148,11 @@ def _list_listetak(avtale: Fastlegeavtale, day: dt.date, override: dict[int, int
 
 
 def _check_list_total(avtale: Fastlegeavtale, day: dt.date, override: dict[int, int] | None = None) -> None:
-    total = _list_listetak(avtale, day, override)
-    if total > regler.verdi("listetak_maks", day):
+    total, high = _list_listetak(avtale, day, override), regler.verdi("listetak_maks", day)
+    if total > high:
         raise _error("listetak", _(
-            "Fellesliste: delene blir til sammen %(sum)d, men listen kan ha høyst 2 500 (fastlegeforskriften §§ 10 og 20)."
-        ) % {"sum": total}, "fellesliste_over_tak")
+            "Fellesliste: delene blir til sammen %(sum)d, men listen kan ha høyst %(maks)d (%(kilde)s og § 20)."
+        ) % {"sum": total, "maks": high, "kilde": regler.kilde("listetak_maks", day)}, "fellesliste_over_tak")
 
 
 LIST_TOTALS_SQL = """

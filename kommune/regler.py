@@ -127,9 +127,3 @@ def storste(kode: str) -> Any:
 
 def minste(kode: str) -> Any:
     return min(entry.verdi for entry in REGLER if entry.kode == kode)
-
-
-def gjeldende() -> list[Regel]:
-    """The rules in force today, for the rules page."""
-    today = timezone.localdate()
-    return sorted((entry for entry in REGLER if entry.gjelder(today)), key=lambda r: r.kode)

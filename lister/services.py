@@ -128,13 +128,6 @@ def _refuse_overlapping_fastleger(liste: Pasientliste) -> None:
                 "(fastlegeforskriften § 20).")]})
 
 
-def set_listetak(*, liste: Pasientliste, listetak: int, on: dt.date | None = None) -> Pasientliste:
-    """Set the list's listetak as decided through its avtale (called by the avtaler app's services,
-    which apply §§ 10–11). Keeps the version check out: the avtale service holds the lock."""
-    validate_listetak(listetak, on=on)
-    Pasientliste.objects.filter(pk=liste.pk).update(listetak=listetak)
-    liste.refresh_from_db()
-    return liste
 
 
 def set_listetak_bulk(values: dict[int, int]) -> int:
