@@ -10,7 +10,9 @@ class AvtalerConfig(AppConfig):
 
     def ready(self) -> None:
         from avtaler import (
+            alis_frister,
             demo,  # noqa: F401  (registers the register's demo seeder)
+            introduksjon_frister,
             views,
         )
         from avtaler import frister as avtaler_frister
@@ -28,7 +30,7 @@ class AvtalerConfig(AppConfig):
             )
         )
 
-        for source in avtaler_frister.SOURCES:
+        for source in (*avtaler_frister.SOURCES, *alis_frister.SOURCES, *introduksjon_frister.SOURCES):
             frister.register(source)
         panels.register(
             panels.Panel(

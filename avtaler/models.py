@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import RangeOperators
+from django.contrib.postgres.fields import ArrayField, RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -19,7 +19,7 @@ from core.history import track_history
 from core.models import VersionedModel
 from core.tenancy import TenantModel
 from kommune.models import Kommune, Lege
-from lister.models import LISTETAK_MAKS, LISTETAK_MIN, DateRange, Legeperiode, Pasientliste
+from lister.models import LISTETAK_MAKS, LISTETAK_MIN, DateRange, Legekontor, Legeperiode, Pasientliste
 
 
 class Tilknytningsform(models.TextChoices):
@@ -436,3 +436,511 @@ class HelfoMelding(TenantModel, VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} ({self.get_status_display()})"
+
+
+# --- introduksjonsavtale ------------------------------------------------------------------------
+
+class Introduksjonsform(models.TextChoices):
+    FASTLONN = "fastlonn", _("Fastlønnet")
+    NAERING = "naering", _("Næringsdrivende")
+
+
+@track_history()
+class Introduksjonsavtale(TenantModel, VersionedModel):
+    """An introduction agreement (trygderefusjonsforskriften, changed 1 January 2022): a doctor in
+    specialisation in allmennmedisin (the introduksjonslege) works alongside fastleger with
+    listeansvar at an office, both with trygderefusjon, under a Helsedirektoratet approval."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+", verbose_name=_("kommune"))
+    lege = models.ForeignKey(Lege, on_delete=models.PROTECT, related_name="introduksjonsavtaler", verbose_name=_("introduksjonslege"))
+    legekontor = models.ForeignKey(
+        Legekontor, on_delete=models.PROTECT, related_name="+", verbose_name=_("legekontor"),
+    )
+    godkjenning_referanse = models.CharField(
+        _("Helsedirektoratets godkjenning (referanse)"), max_length=100,
+        help_text=_("Saksnummer eller referanse i Helsedirektoratets tildeling."),
+    )
+    godkjent_dato = models.DateField(_("godkjent av Helsedirektoratet"), null=True, blank=True)
+    tilknytning = models.CharField(_("fastlønnet eller næringsdrivende"), max_length=10, choices=Introduksjonsform.choices)
+    kostnadsfordeling = models.TextField(_("kostnadsfordeling"), help_text=_("Hvordan kostnadene deles mellom partene."))
+    startdato = models.DateField(_("startdato"))
+    sluttdato = models.DateField(_("opphører"), help_text=_("Første dag avtalen ikke gjelder."))
+    signert = models.DateField(_("signert"), null=True, blank=True)
+    fastleger = models.ManyToManyField(
+        Fastlegeavtale, through="IntroduksjonsFastlege", related_name="introduksjonsavtaler", verbose_name=_("deltakende fastleger"),
+    )
+
+    class Meta(TenantModel.Meta, VersionedModel.Meta):
+        verbose_name = _("introduksjonsavtale")
+        verbose_name_plural = _("introduksjonsavtaler")
+        ordering = ["-startdato", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(sluttdato__gt=models.F("startdato")), name="introduksjonsavtale_periode_ordered",
+                violation_error_message=_("Avtalen må opphøre etter startdatoen."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(godkjenning_referanse=""), name="introduksjonsavtale_godkjenning_required",
+                violation_error_message=_("Oppgi Helsedirektoratets godkjenning av avtalen."),
+            ),
+            ExclusionConstraint(
+                name="introduksjonsavtale_no_overlap_same_doctor",
+                expressions=[("kommune", RangeOperators.EQUAL), ("lege", RangeOperators.EQUAL), (DateRange("startdato", "sluttdato", models.Value("[)")), RangeOperators.OVERLAPS)],
+                violation_error_message=_("Legen har allerede en introduksjonsavtale i perioden."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Introduksjonsavtale {self.pk}"
+
+
+@track_history()
+class IntroduksjonsFastlege(TenantModel):
+    """A fastlege (through their fastlegeavtale) taking part in an introduksjonsavtale."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+", verbose_name=_("kommune"))
+    introduksjonsavtale = models.ForeignKey(Introduksjonsavtale, on_delete=models.CASCADE, related_name="deltakere")
+    fastlegeavtale = models.ForeignKey(Fastlegeavtale, on_delete=models.PROTECT, related_name="+", verbose_name=_("fastlegeavtale"))
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("deltakende fastlege")
+        verbose_name_plural = _("deltakende fastleger")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kommune", "introduksjonsavtale", "fastlegeavtale"], name="introduksjonsfastlege_unique",
+                violation_error_message=_("Fastlegen deltar allerede i avtalen."),
+            ),
+        ]
+
+
+# --- ALIS-avtale ----------------------------------------------------------------------------------
+
+class AlisRelasjon(models.TextChoices):
+    FASTLEGE = "fastlege", _("Fastlege")
+    VIKAR = "vikar", _("Fastlegevikar")
+    INTRODUKSJONSLEGE = "introduksjonslege", _("Introduksjonslege")
+    ANNEN = "annen", _("Annen kommunal lege")
+
+
+class AlisSluttarsak(models.TextChoices):
+    SPESIALIST = "spesialist", _("Spesialist i allmennmedisin")
+    OPPSAGT = "oppsagt", _("Avtalen avsluttet etter avtale eller oppsigelse")
+    ANNET = "annet", _("Annen årsak")
+
+
+class Tilskuddsstatus(models.TextChoices):
+    IKKE_SOKT = "ikke_sokt", _("Ikke søkt")
+    SOKT = "sokt", _("Søkt")
+    INNVILGET = "innvilget", _("Innvilget")
+    AVSLATT = "avslatt", _("Avslått")
+
+
+@track_history()
+class Alisavtale(TenantModel, VersionedModel):
+    """An ALIS-avtale on Helsedirektoratet's mandatory template: the kommune and a doctor in
+    specialisation in allmennmedisin. It is valid from the signing date, lasts up to five years at
+    full time (longer with part-time and lawful absence), and ends by itself when the underlying
+    relationship (fastlegeavtale, vikariat, introduksjonsavtale or other municipal post) ends, and
+    when no grant is given. The end the system shows is derived from all of these (selectors)."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+", verbose_name=_("kommune"))
+    lege = models.ForeignKey(Lege, on_delete=models.PROTECT, related_name="alisavtaler", verbose_name=_("ALIS"))
+    relasjon = models.CharField(_("tilknytning"), max_length=20, choices=AlisRelasjon.choices)
+    fastlegeavtale = models.ForeignKey(
+        Fastlegeavtale, on_delete=models.PROTECT, null=True, blank=True, related_name="alisavtaler", verbose_name=_("fastlegeavtale"),
+    )
+    vikarperiode = models.ForeignKey(
+        Legeperiode, on_delete=models.PROTECT, null=True, blank=True, related_name="alisavtaler", verbose_name=_("vikarperiode"),
+    )
+    introduksjonsavtale = models.ForeignKey(
+        Introduksjonsavtale, on_delete=models.PROTECT, null=True, blank=True, related_name="alisavtaler",
+        verbose_name=_("introduksjonsavtale"),
+    )
+    stilling = models.CharField(_("stilling"), max_length=200, blank=True, help_text=_("Stillingen, for annen kommunal lege."))
+    stilling_til = models.DateField(_("stillingen opphører"), null=True, blank=True)
+    arbeidssted = models.CharField(_("arbeidssted"), max_length=200)
+    stillingsprosent = models.PositiveSmallIntegerField(
+        _("stillingsprosent"), validators=[MinValueValidator(50), MaxValueValidator(100)],
+    )
+    signert = models.DateField(_("signert"), help_text=_("Avtalen gjelder fra signering; tilskudd kan ikke kreves for tiden før."))
+    startdato = models.DateField(_("startdato"))
+    sluttdato = models.DateField(_("opphører"), null=True, blank=True, help_text=_("Første dag avtalen ikke gjelder."))
+    sluttarsak = models.CharField(_("sluttårsak"), max_length=15, choices=AlisSluttarsak.choices, blank=True)
+    veileder = models.ForeignKey(Lege, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("veileder"))
+    veileder_unntak = models.CharField(
+        _("Helsedirektoratets unntak for veileder"), max_length=200, blank=True,
+        help_text=_("Referanse til midlertidig unntak når veilederen ikke er spesialist i allmennmedisin (spesialistforskriften § 25)."),
+    )
+    vikarbyra = models.BooleanField(
+        _("ansatt i eller tilknyttet vikarbyrå eller annen kommersiell aktør"), default=False,
+    )
+    tilskuddsstatus = models.CharField(
+        _("tilskudd (Nasjonal ALIS og veiledning)"), max_length=10, choices=Tilskuddsstatus.choices, default=Tilskuddsstatus.IKKE_SOKT,
+    )
+    tilskudd_avslatt = models.DateField(
+        _("tilskudd avslått"), null=True, blank=True, help_text=_("Avtalen opphører når tilskudd ikke gis."),
+    )
+    utdanningsplan = models.TextField(_("individuell utdanningsplan"), blank=True)
+
+    class Meta(TenantModel.Meta, VersionedModel.Meta):
+        verbose_name = _("ALIS-avtale")
+        verbose_name_plural = _("ALIS-avtaler")
+        ordering = ["-startdato", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(stillingsprosent__gte=50, stillingsprosent__lte=100), name="alisavtale_stillingsprosent_50_100",
+                violation_error_message=_("Stillingsprosenten må være mellom 50 og 100 (spesialisering krever minst 50 %)."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(startdato__gte=models.F("signert")), name="alisavtale_start_after_signing",
+                violation_error_message=_("Avtalen gjelder fra signering; startdatoen kan ikke være før signeringsdatoen."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sluttdato__isnull=True) | models.Q(sluttdato__gt=models.F("startdato")),
+                name="alisavtale_periode_ordered",
+                violation_error_message=_("Avtalen må opphøre etter startdatoen."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sluttdato__isnull=True, sluttarsak="") | models.Q(sluttdato__isnull=False) & ~models.Q(sluttarsak=""),
+                name="alisavtale_sluttarsak_with_end",
+                violation_error_message=_("Oppgi sluttårsak når avtalen avsluttes."),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(relasjon="fastlege", fastlegeavtale__isnull=False, vikarperiode__isnull=True, introduksjonsavtale__isnull=True)
+                    | models.Q(relasjon="vikar", fastlegeavtale__isnull=True, vikarperiode__isnull=False, introduksjonsavtale__isnull=True)
+                    | models.Q(relasjon="introduksjonslege", fastlegeavtale__isnull=True, vikarperiode__isnull=True,
+                               introduksjonsavtale__isnull=False)
+                    | (models.Q(relasjon="annen", fastlegeavtale__isnull=True, vikarperiode__isnull=True, introduksjonsavtale__isnull=True)
+                       & ~models.Q(stilling=""))
+                ),
+                name="alisavtale_relasjon_linked",
+                violation_error_message=_("Oppgi det underliggende forholdet: fastlegeavtale, vikarperiode, introduksjonsavtale "
+                                          "eller stilling, etter tilknytningen."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(tilskuddsstatus="avslatt") | models.Q(tilskudd_avslatt__isnull=False),
+                name="alisavtale_avslag_has_date",
+                violation_error_message=_("Oppgi når tilskuddet ble avslått."),
+            ),
+            ExclusionConstraint(
+                name="alisavtale_no_overlap_same_doctor",
+                expressions=[("kommune", RangeOperators.EQUAL), ("lege", RangeOperators.EQUAL), (DateRange("startdato", "sluttdato", models.Value("[)")), RangeOperators.OVERLAPS)],
+                violation_error_message=_("Legen har allerede en ALIS-avtale i kommunen i perioden."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"ALIS-avtale {self.pk}"
+
+
+class AlisElementtype(models.TextChoices):
+    VEILEDNING = "veiledning", _("Individuell veiledning")
+    GRUPPEVEILEDNING = "gruppeveiledning", _("Gruppeveiledning")
+    PRAKSISKOMPENSASJON = "praksiskompensasjon", _("Praksiskompensasjon")
+    KURS = "kurs", _("Kurs og utdanningsaktiviteter")
+    REDUSERT_LISTE = "redusert_liste", _("Redusert liste")
+    INNTEKTSGARANTI = "inntektsgaranti", _("Inntektsgaranti")
+    LEGEVAKT = "legevakt", _("Avlastning i legevakt")
+    ANNET = "annet", _("Annet")
+
+
+class AlisFinansiering(models.TextChoices):
+    STANDARD = "standard", _("Standardelement (statlig tilskudd)")
+    TILLEGG = "tillegg", _("Tilleggselement (særskilte rekrutteringsutfordringer)")
+    KOMMUNE = "kommune", _("Finansiert av kommunen")
+
+
+@track_history()
+class AlisElement(TenantModel, VersionedModel):
+    """One element of the ALIS-avtale (the template's standard, additional and kommune-paid
+    elements), valid over a period."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+", verbose_name=_("kommune"))
+    avtale = models.ForeignKey(Alisavtale, on_delete=models.CASCADE, related_name="elementer", verbose_name=_("ALIS-avtale"))
+    element = models.CharField(_("element"), max_length=20, choices=AlisElementtype.choices)
+    finansiering = models.CharField(_("finansiering"), max_length=10, choices=AlisFinansiering.choices)
+    beskrivelse = models.CharField(_("beskrivelse"), max_length=300, blank=True)
+    fra = models.DateField(_("fra"))
+    til = models.DateField(_("opphører"), null=True, blank=True)
+
+    class Meta(TenantModel.Meta, VersionedModel.Meta):
+        verbose_name = _("ALIS-element")
+        verbose_name_plural = _("ALIS-elementer")
+        ordering = ["fra", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(til__isnull=True) | models.Q(til__gt=models.F("fra")), name="aliselement_periode_ordered",
+                violation_error_message=_("Elementet må opphøre etter at det begynner."),
+            ),
+            ExclusionConstraint(
+                name="aliselement_no_overlap_same_element",
+                expressions=[("avtale", RangeOperators.EQUAL), ("element", RangeOperators.EQUAL),
+                             (DateRange("fra", "til", models.Value("[)")), RangeOperators.OVERLAPS)],
+                violation_error_message=_("Avtalen har allerede dette elementet i perioden."),
+            ),
+        ]
+
+
+class Fravaerstype(models.TextChoices):
+    FORELDREPERMISJON = "foreldrepermisjon", _("Foreldrepermisjon")
+    SYKDOM = "sykdom", _("Sykefravær")
+    PERMISJON = "permisjon", _("Annen lovfestet permisjon")
+    MILITAER = "militaer", _("Militærtjeneste eller siviltjeneste")
+
+
+@track_history()
+class AlisFravaer(TenantModel, VersionedModel):
+    """Lawful absence during the ALIS-avtale: extends its five-year limit day for day."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+", verbose_name=_("kommune"))
+    avtale = models.ForeignKey(Alisavtale, on_delete=models.CASCADE, related_name="fravaer", verbose_name=_("ALIS-avtale"))
+    type = models.CharField(_("fraværstype"), max_length=20, choices=Fravaerstype.choices)
+    fra = models.DateField(_("fra"))
+    til = models.DateField(_("opphører"), help_text=_("Første dag legen er tilbake."))
+
+    class Meta(TenantModel.Meta, VersionedModel.Meta):
+        verbose_name = _("fravær")
+        verbose_name_plural = _("fravær")
+        ordering = ["fra", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(til__gt=models.F("fra")), name="alisfravaer_periode_ordered",
+                violation_error_message=_("Fraværet må slutte etter at det begynner."),
+            ),
+            ExclusionConstraint(
+                name="alisfravaer_no_overlap",
+                expressions=[("avtale", RangeOperators.EQUAL), (DateRange("fra", "til", models.Value("[)")), RangeOperators.OVERLAPS)],
+                violation_error_message=_("Fraværet overlapper et annet registrert fravær."),
+            ),
+        ]
+
+
+class Tjenestetype(models.TextChoices):
+    APEN_USELEKTERT = "apen_uselektert", _("Åpen uselektert allmennpraksis")
+    ANNEN_ALLMENN = "annen_allmenn", _("Annen allmennmedisinsk tjeneste")
+    INSTITUSJON = "institusjon", _("Institusjonstjeneste")
+
+
+@track_history()
+class AlisTjeneste(TenantModel, VersionedModel):
+    """Service time counted towards the specialisation, by kind, at a stillingsprosent.
+    Institutional service outside the kommune is not covered by the ALIS-avtale (no grant)."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+", verbose_name=_("kommune"))
+    avtale = models.ForeignKey(Alisavtale, on_delete=models.CASCADE, related_name="tjeneste", verbose_name=_("ALIS-avtale"))
+    type = models.CharField(_("tjenestetype"), max_length=20, choices=Tjenestetype.choices)
+    sted = models.CharField(_("tjenestested"), max_length=200)
+    utenfor_kommunen = models.BooleanField(_("utenfor kommunen"), default=False)
+    stillingsprosent = models.PositiveSmallIntegerField(
+        _("stillingsprosent"), validators=[MinValueValidator(50), MaxValueValidator(100)],
+    )
+    fra = models.DateField(_("fra"))
+    til = models.DateField(_("opphører"), help_text=_("Første dag etter tjenesten."))
+
+    class Meta(TenantModel.Meta, VersionedModel.Meta):
+        verbose_name = _("tjenesteperiode")
+        verbose_name_plural = _("tjenesteperioder")
+        ordering = ["fra", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(til__gt=models.F("fra")), name="alistjeneste_periode_ordered",
+                violation_error_message=_("Tjenesten må slutte etter at den begynner."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(stillingsprosent__gte=50, stillingsprosent__lte=100), name="alistjeneste_stillingsprosent_50_100",
+                violation_error_message=_("Tjeneste teller bare i minst 50 % stilling."),
+            ),
+            ExclusionConstraint(
+                name="alistjeneste_no_overlap",
+                expressions=[("avtale", RangeOperators.EQUAL), (DateRange("fra", "til", models.Value("[)")), RangeOperators.OVERLAPS)],
+                violation_error_message=_("Tjenesteperioden overlapper en annen registrert periode."),
+            ),
+        ]
+
+
+@track_history()
+class AlisVeiledning(TenantModel, VersionedModel):
+    """Supervision hours in one calendar month: individual (veileder) and group."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+", verbose_name=_("kommune"))
+    avtale = models.ForeignKey(Alisavtale, on_delete=models.CASCADE, related_name="veiledning", verbose_name=_("ALIS-avtale"))
+    maned = models.DateField(_("måned"), help_text=_("Den første dagen i måneden."))
+    individuelle_timer = models.DecimalField(
+        _("individuell veiledning (timer)"), max_digits=5, decimal_places=2, default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(200)],
+    )
+    gruppetimer = models.DecimalField(
+        _("gruppeveiledning (timer)"), max_digits=5, decimal_places=2, default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(200)],
+    )
+    merknad = models.CharField(_("merknad"), max_length=300, blank=True)
+
+    class Meta(TenantModel.Meta, VersionedModel.Meta):
+        verbose_name = _("veiledning")
+        verbose_name_plural = _("veiledning")
+        ordering = ["maned", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kommune", "avtale", "maned"], name="alisveiledning_one_per_month",
+                violation_error_message=_("Veiledningen for denne måneden er allerede registrert."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(maned__day=1), name="alisveiledning_first_of_month",
+                violation_error_message=_("Måneden angis med den første dagen i måneden."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(individuelle_timer__gte=0, gruppetimer__gte=0), name="alisveiledning_not_negative",
+            ),
+        ]
+
+
+@track_history()
+class AlisSats(TenantModel, VersionedModel):
+    """The kommune's table of grant rates (Nasjonal ALIS og veiledning): a monthly amount at full
+    time for an element from a date, optionally for one kind of relationship. The kommune keeps it
+    up to date; current amounts are not published in a form the system can ship."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+", verbose_name=_("kommune"))
+    element = models.CharField(_("element"), max_length=20, choices=AlisElementtype.choices)
+    relasjon = models.CharField(_("gjelder tilknytning"), max_length=20, choices=AlisRelasjon.choices, blank=True,
+                                help_text=_("Tom: alle tilknytninger."))
+    gyldig_fra = models.DateField(_("gyldig fra"))
+    manedsbelop = models.DecimalField(
+        _("beløp per måned ved full stilling"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)],
+    )
+    kilde = models.CharField(_("kilde"), max_length=300, blank=True, help_text=_("For eksempel Helsedirektoratets regelverk for året."))
+
+    class Meta(TenantModel.Meta, VersionedModel.Meta):
+        verbose_name = _("tilskuddssats")
+        verbose_name_plural = _("tilskuddssatser")
+        ordering = ["element", "relasjon", "-gyldig_fra"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kommune", "element", "relasjon", "gyldig_fra"], name="alissats_unique_from",
+                violation_error_message=_("Det finnes allerede en sats for dette elementet fra denne datoen."),
+            ),
+            models.CheckConstraint(condition=models.Q(manedsbelop__gte=0), name="alissats_not_negative"),
+        ]
+
+
+# --- 8.2-avtale (økonomisk samarbeidsavtale) -----------------------------------------------------
+
+class Kommuneytelse(models.TextChoices):
+    LOKALER = "lokaler", _("Lokaler")
+    UTSTYR = "utstyr", _("Utstyr")
+    PERSONELL = "personell", _("Hjelpepersonell")
+    EPJ = "epj", _("Journalsystem (EPJ)")
+    INNTEKTSGARANTI = "inntektsgaranti", _("Inntektsgaranti")
+    DRIFTSTILSKUDD = "driftstilskudd", _("Driftstilskudd")
+
+
+@track_history()
+class Okonomiavtale(TenantModel, VersionedModel):
+    """An 8.2-avtale (økonomisk samarbeidsavtale, ASA 4310 pkt. 8.2): the kommune supports a
+    fastlege's practice financially or practically. Its payments ledger gives the sum paid beyond
+    basistilskudd in the last three years, which counts when the practice is sold."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+", verbose_name=_("kommune"))
+    fastlegeavtale = models.ForeignKey(
+        Fastlegeavtale, on_delete=models.PROTECT, related_name="okonomiavtaler", verbose_name=_("fastlegeavtale"),
+    )
+    ytelser = ArrayField(
+        models.CharField(max_length=20, choices=Kommuneytelse.choices), verbose_name=_("kommunen stiller med"), default=list,
+    )
+    beskrivelse = models.TextField(_("hva kommunen stiller med"), blank=True)
+    kommunen_mottar = models.TextField(
+        _("hva kommunen mottar"), blank=True, help_text=_("For eksempel en andel av basistilskuddet eller refusjonene."),
+    )
+    inntektsgaranti_per_ar = models.DecimalField(
+        _("inntektsgaranti per år"), max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)],
+    )
+    driftstilskudd_per_ar = models.DecimalField(
+        _("driftstilskudd per år"), max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)],
+    )
+    startdato = models.DateField(_("startdato"))
+    sluttdato = models.DateField(_("opphører"), null=True, blank=True, help_text=_("Første dag avtalen ikke gjelder."))
+    signert = models.DateField(_("signert"), null=True, blank=True)
+    avslutning = models.TextField(_("hvordan avtalen avsluttes"), blank=True)
+
+    class Meta(TenantModel.Meta, VersionedModel.Meta):
+        verbose_name = _("8.2-avtale")
+        verbose_name_plural = _("8.2-avtaler")
+        ordering = ["-startdato", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(sluttdato__isnull=True) | models.Q(sluttdato__gt=models.F("startdato")),
+                name="okonomiavtale_periode_ordered",
+                violation_error_message=_("Avtalen må opphøre etter startdatoen."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ytelser__contained_by=[c.value for c in Kommuneytelse]), name="okonomiavtale_ytelser_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(ytelser=[]) | ~models.Q(beskrivelse=""), name="okonomiavtale_has_content",
+                violation_error_message=_("Oppgi hva kommunen stiller med."),
+            ),
+            ExclusionConstraint(
+                name="okonomiavtale_no_overlap",
+                expressions=[("fastlegeavtale", RangeOperators.EQUAL),
+                             (DateRange("startdato", "sluttdato", models.Value("[)")), RangeOperators.OVERLAPS)],
+                violation_error_message=_("Fastlegeavtalen har allerede en 8.2-avtale i perioden."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"8.2-avtale {self.pk}"
+
+
+class Betalingsretning(models.TextChoices):
+    TIL_LEGE = "til_lege", _("Fra kommunen til legen")
+    TIL_KOMMUNE = "til_kommune", _("Fra legen til kommunen")
+
+
+class Betalingskategori(models.TextChoices):
+    DRIFTSTILSKUDD = "driftstilskudd", _("Driftstilskudd")
+    INNTEKTSGARANTI = "inntektsgaranti", _("Inntektsgaranti")
+    LOKALER = "lokaler", _("Lokaler")
+    UTSTYR = "utstyr", _("Utstyr")
+    PERSONELL = "personell", _("Hjelpepersonell")
+    EPJ = "epj", _("Journalsystem (EPJ)")
+    BASISTILSKUDD = "basistilskudd", _("Basistilskudd (statlig, ikke ut over)")
+    ANDEL_BASISTILSKUDD = "andel_basistilskudd", _("Andel av basistilskuddet")
+    ANDEL_REFUSJON = "andel_refusjon", _("Andel av refusjoner")
+    ANNET = "annet", _("Annet")
+
+
+@track_history()
+class Okonomibetaling(TenantModel, VersionedModel):
+    """One dated payment under an 8.2-avtale, in either direction. Payments from the kommune to
+    the GP other than basistilskudd count in the three-year look-back."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+", verbose_name=_("kommune"))
+    avtale = models.ForeignKey(Okonomiavtale, on_delete=models.PROTECT, related_name="betalinger", verbose_name=_("8.2-avtale"))
+    dato = models.DateField(_("betalingsdato"))
+    retning = models.CharField(_("retning"), max_length=12, choices=Betalingsretning.choices)
+    kategori = models.CharField(_("kategori"), max_length=20, choices=Betalingskategori.choices)
+    belop = models.DecimalField(_("beløp (kr)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0.01)])
+    referanse = models.CharField(_("bilag eller referanse"), max_length=100, blank=True)
+    beskrivelse = models.CharField(_("beskrivelse"), max_length=300, blank=True)
+
+    class Meta(TenantModel.Meta, VersionedModel.Meta):
+        verbose_name = _("betaling")
+        verbose_name_plural = _("betalinger")
+        ordering = ["-dato", "-id"]
+        indexes = [models.Index(fields=["avtale", "dato"], name="okonomibetaling_avtale_dato")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(belop__gt=0), name="okonomibetaling_belop_positive",
+                violation_error_message=_("Beløpet må være større enn null; retningen sier hvem som betaler."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kategori__in=["andel_basistilskudd", "andel_refusjon"]) | models.Q(retning="til_kommune"),
+                name="okonomibetaling_andel_to_kommune",
+                violation_error_message=_("En andel av basistilskudd eller refusjoner betales fra legen til kommunen."),
+            ),
+        ]
+
+    @property
+    def utover_basistilskudd(self) -> bool:
+        return self.retning == Betalingsretning.TIL_LEGE and self.kategori != Betalingskategori.BASISTILSKUDD

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from avtaler import public_views, views
+from avtaler import alis_urls, introduksjon_urls, okonomi_urls, public_views, views
 
 app_name = "avtaler"
 urlpatterns = [
@@ -21,3 +21,4 @@ urlpatterns = [
     path("avtaler/<int:pk>/oppgaver/ny/", views.oppgave_ny, name="oppgave_ny"),
     path("offentlig/<str:kommunenummer>/ledige-plasser/", public_views.ledige_plasser, name="offentlig"),
 ]
+urlpatterns += alis_urls.urlpatterns + introduksjon_urls.urlpatterns + okonomi_urls.urlpatterns

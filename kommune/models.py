@@ -383,3 +383,67 @@ class LegeKommune(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.lege_id} i {self.kommune_id}"
+
+
+class Jobbstatus(models.TextChoices):
+    VENTER = "venter", _("Venter")
+    KJORER = "kjorer", _("Kjører")
+    FULLFORT = "fullfort", _("Fullført")
+    FEILET = "feilet", _("Feilet")
+
+
+@track_history(exclude=["inndata"])
+class Bakgrunnsjobb(TenantModel):
+    """A long piece of work a user started and watches: an import, a roster. It runs in the
+    Celery worker (kommune.bakgrunnsjobber), reports progress (`behandlet` of `totalt`), and ends
+    `fullfort` with a result or `feilet` with the errors (per row where it reads a file).
+
+    The input (an uploaded file) is kept only while the job waits or runs: the database refuses a
+    finished job that still holds it, so nothing uploaded outlives its import."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+", verbose_name=_("kommune"))
+    type = models.CharField(_("type"), max_length=50)
+    tittel = models.CharField(_("tittel"), max_length=200)
+    status = models.CharField(_("status"), max_length=10, choices=Jobbstatus.choices, default=Jobbstatus.VENTER)
+    totalt = models.PositiveIntegerField(_("totalt"), default=0)
+    behandlet = models.PositiveIntegerField(_("behandlet"), default=0)
+    feil = models.JSONField(_("feil"), default=list, blank=True)
+    resultat = models.JSONField(_("resultat"), default=dict, blank=True)
+    parametere = models.JSONField(_("parametere"), default=dict, blank=True)
+    inndata = models.BinaryField(null=True, blank=True, editable=False)
+    inndata_navn = models.CharField(_("filnavn"), max_length=255, blank=True)
+    opprettet_av = models.CharField(_("startet av"), max_length=100)
+    opprettet = models.DateTimeField(_("opprettet"), default=timezone.now)
+    startet = models.DateTimeField(_("startet"), null=True, blank=True)
+    ferdig = models.DateTimeField(_("ferdig"), null=True, blank=True)
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("bakgrunnsjobb")
+        verbose_name_plural = _("bakgrunnsjobber")
+        ordering = ["-opprettet", "-id"]
+        indexes = [models.Index(fields=["kommune", "type", "-opprettet"], name="bakgrunnsjobb_type_opprettet")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["venter", "kjorer"]) | models.Q(inndata__isnull=True),
+                name="bakgrunnsjobb_no_input_after_run",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["venter", "kjorer"], ferdig__isnull=True)
+                | models.Q(status__in=["fullfort", "feilet"], ferdig__isnull=False),
+                name="bakgrunnsjobb_finished_iff_done",
+            ),
+            models.CheckConstraint(condition=models.Q(behandlet__lte=models.F("totalt")), name="bakgrunnsjobb_progress_bounded"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tittel} ({self.get_status_display()})"
+
+    @property
+    def prosent(self) -> int:
+        if self.status == Jobbstatus.FULLFORT:
+            return 100
+        return int(self.behandlet * 100 / self.totalt) if self.totalt else 0
+
+    @property
+    def er_ferdig(self) -> bool:
+        return self.status in (Jobbstatus.FULLFORT, Jobbstatus.FEILET)

@@ -82,6 +82,45 @@ REGLER: tuple[Regel, ...] = (
           beskrivelse=_("Over 100 % samlet stillingsprosent på en dag er tillatt, men må begrunnes.")),
 )
 
+# --- ALIS (allmennlege i spesialisering) ---------------------------------------------------
+ALIS_MAL = "Helsedirektoratets mal for ALIS-avtale (obligatorisk fra 2023, revidert juni 2023)"
+ALIS_SPESIALISERING = "spesialistforskriften (FOR-2016-12-08-1482) med læringsmål for allmennmedisin (1. mars 2019)"
+ALIS_TILSKUDD = "tilskuddsordningen Nasjonal ALIS og veiledning (Helsedirektoratet)"
+_ALIS_FRA = dt.date(2019, 3, 1)
+
+REGLER += (
+    Regel("alis_stillingsprosent_min", 50, "Den norske legeforening: spesialisering krever minst 50 % stilling", _ALIS_FRA,
+          beskrivelse=_("En ALIS-avtale må gjelde minst 50 % stilling.")),
+    Regel("alis_varighet_ar", 5, f"{ALIS_MAL}", _ALIS_FRA,
+          beskrivelse=_("Avtalen varer inntil fem år ved full tid, forlenget ved deltid og lovfestet fravær.")),
+    Regel("alis_apen_praksis_min_maneder", 24, ALIS_SPESIALISERING, _ALIS_FRA,
+          beskrivelse=_("Minst to år i åpen uselektert allmennpraksis.")),
+    Regel("alis_institusjon_min_maneder", 6, ALIS_SPESIALISERING, _ALIS_FRA,
+          beskrivelse=_("Minst seks måneder institusjonstjeneste.")),
+    Regel("alis_veiledning_timer_per_maned", Decimal("4"), ALIS_SPESIALISERING, _ALIS_FRA,
+          beskrivelse=_("Individuell veiledning: i gjennomsnitt minst fire timer per måned i 10,5 måneder per år.")),
+    Regel("alis_veiledningsmaneder_per_ar", Decimal("10.5"), ALIS_SPESIALISERING, _ALIS_FRA,
+          beskrivelse=_("Veiledningsåret regnes som 10,5 måneder.")),
+    Regel("alis_gruppeveiledning_timer", Decimal("120"), ALIS_SPESIALISERING, _ALIS_FRA,
+          beskrivelse=_("Gruppeveiledning over to år, til sammen 120 timer.")),
+    Regel("alis_gruppeveiledning_apen_praksis_timer", Decimal("60"), ALIS_SPESIALISERING, _ALIS_FRA,
+          beskrivelse=_("Ett av de to årene med gruppeveiledning (60 timer) skal være mens legen er i åpen uselektert praksis.")),
+    Regel("alis_vikar_tilskudd_min_maneder", 3, ALIS_TILSKUDD, dt.date(2023, 1, 1),
+          beskrivelse=_("En vikar gir rett til tilskudd bare når vikariatet varer mer enn tre måneder.")),
+    Regel("alis_vikarbyra_utelukket", True, ALIS_TILSKUDD, dt.date(2023, 1, 1),
+          beskrivelse=_("En ALIS som er ansatt i eller tilknyttet et vikarbyrå eller annen kommersiell aktør, har ikke rett til tilskudd.")),
+    # --- introduksjonsavtale ----------------------------------------------------------------
+    Regel("introduksjonsavtale_varighet_maneder", 24,
+          _("denne løsningens standard: to år, tilsvarende kravet til åpen uselektert praksis (ingen fastsatt lengde)"),
+          dt.date(2022, 1, 1),
+          beskrivelse=_("Standard lengde på en introduksjonsavtale (kan endres i avtalen).")),
+    # --- 8.2-avtale (økonomisk samarbeid) ---------------------------------------------------
+    Regel("okonomi_tilbakeblikk_ar", 3, "rammeavtalen ASA 4310 (revidert 1. april 2024), overdragelse av praksis",
+          dt.date(2024, 4, 1),
+          beskrivelse=_("Ytelser fra kommunen ut over basistilskuddet de siste tre årene tas i betraktning "
+                        "når godtgjørelsen for praksisen fastsettes.")),
+)
+
 # Definitions the system uses, with their sources (not numbers, but cited where they are shown).
 LEDIGE_PLASSER_DEFINISJON = (
     "Helsedirektoratet: «Ledige plasser: summen av listetak minus summen av listelengde», beregnet for "

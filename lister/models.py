@@ -100,6 +100,9 @@ class Sluttarsak(models.TextChoices):
     ANNET = "annet", _("Annen årsak")
 
 
+FLO_ID_VALIDATOR = RegexValidator(r"^[0-9]{1,20}$", _("Nummeret i Fastlegeregisteret består bare av siffer."))
+
+
 @track_history()
 class Pasientliste(TenantModel, VersionedModel):
     """The durable list position (hjemmel): its office, listetak and status settings. Who serves
@@ -108,6 +111,10 @@ class Pasientliste(TenantModel, VersionedModel):
     kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="pasientlister", verbose_name=_("kommune"))
     legekontor = models.ForeignKey(Legekontor, on_delete=models.PROTECT, related_name="lister", verbose_name=_("legekontor"))
     navn = models.CharField(_("navn"), max_length=150, blank=True, help_text=_("Brukes særlig for felleslister."))
+    flo_id = models.CharField(
+        _("listens nummer i Fastlegeregisteret"), max_length=20, blank=True, validators=[FLO_ID_VALIDATOR],
+        help_text=_("Nummeret Helfo bruker for listen (FLO); brukes ved import av månedlige listetall."),
+    )
     listetak = models.PositiveIntegerField(
         _("listetak"), validators=[MinValueValidator(LISTETAK_MIN), MaxValueValidator(LISTETAK_MAKS)],
     )
@@ -145,6 +152,12 @@ class Pasientliste(TenantModel, VersionedModel):
                 name="pasientliste_sluttarsak_iff_ended",
                 violation_error_message=_("En liste som opphører, må ha en sluttårsak (og bare da)."),
             ),
+            models.UniqueConstraint(
+                fields=["kommune", "flo_id"], condition=~models.Q(flo_id=""), name="pasientliste_flo_id_unique",
+                violation_error_message=_("En annen liste i kommunen har allerede dette nummeret i Fastlegeregisteret."),
+            ),
+            models.CheckConstraint(condition=models.Q(flo_id="") | models.Q(flo_id__regex=r"^[0-9]{1,20}$"),
+                                   name="pasientliste_flo_id_digits"),
             # The target of Legeperiode's composite foreign key (id, er_fellesliste).
             models.UniqueConstraint(fields=["kommune", "id", "er_fellesliste"], name="pasientliste_id_fellesliste"),
         ]

@@ -1,5 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
+from avtaler.api import alis_urls, introduksjon_urls, okonomi_urls
 from avtaler.api.views import (
     FastlegeavtaleViewSet,
     HelfoMeldingViewSet,
@@ -15,4 +16,4 @@ router.register(r"fastlegeavtaler/(?P<avtale_pk>[0-9]+)/kommunale-oppgaver", Kom
 router.register("vedtak", VedtakViewSet, basename="vedtak")
 router.register("helfomeldinger", HelfoMeldingViewSet, basename="helfomelding")
 
-urlpatterns = router.urls
+urlpatterns = router.urls + alis_urls.urlpatterns + introduksjon_urls.urlpatterns + okonomi_urls.urlpatterns

@@ -1,0 +1,3 @@
+"""ALIS deadlines for the kommune's Frister page (kommune.frister)."""
+
+SOURCES: list = []

@@ -1,0 +1,3 @@
+"""API routes: see the views module of the same prefix."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Introduksjonsavtale deadlines for the kommune's Frister page (kommune.frister)."""
+
+SOURCES: list = []

@@ -1,0 +1,3 @@
+"""Pages: see the views module of the same prefix."""
+
+urlpatterns: list = []
