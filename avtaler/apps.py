@@ -11,6 +11,7 @@ class AvtalerConfig(AppConfig):
     def ready(self) -> None:
         from avtaler import (
             alis_frister,
+            alis_views,
             demo,  # noqa: F401  (registers the register's demo seeder)
             introduksjon_frister,
             views,
@@ -30,6 +31,7 @@ class AvtalerConfig(AppConfig):
             )
         )
 
+        alis_views.register_lege_seksjon()
         for source in (*avtaler_frister.SOURCES, *alis_frister.SOURCES, *introduksjon_frister.SOURCES):
             frister.register(source)
         panels.register(

@@ -12,8 +12,9 @@ import datetime as dt
 from decimal import Decimal
 
 from avtaler import services
-from avtaler.models import HelfoMelding, Meldingstype
+from avtaler.models import Fastlegeavtale, HelfoMelding, Meldingstype
 from core.context import current_actor, scope
+from core.dates import add_months
 from core.tenancy import unscoped
 from kommune import services as kommune_services
 from kommune.demo import Login, Seeder, register
@@ -101,11 +102,96 @@ def _seed_bergen(k: Kommune) -> None:
     melding = HelfoMelding.objects.get(avtale=haugland, type=Meldingstype.NY)
     services.mark_helfo_sent(melding=melding, expected_version=melding.versjon, sendt=D(2026, 11, 2))
     # Monthly list figures.
+    # Twelve months of list figures (Helfo updates the lists on the 1st of each month).
     lengths = {l1: 1480, l2: 2010, l3: 1100, felles: 2350, l5: 1750, l6: 1390, vacant: 1240}
-    for lst, length in lengths.items():
-        for month, delta in ((9, -20), (10, -10), (11, 0)):
-            lister_services.record_listetall(liste=lst, dato=D(2026, month, 1), listelengde=length + delta,
-                                             venteliste=max(0, length + delta - lst.listetak))
+    trend = {l1: 2, l2: -1, l3: 9, felles: 4, l5: -3, l6: 1, vacant: -6}
+    for number, (lst, length) in enumerate(lengths.items(), start=1):
+        lst.refresh_from_db()  # signing the avtaler gave the lists their listetak (a new version)
+        lister_services.update_pasientliste(liste=lst, expected_version=lst.versjon, flo_id=str(460100 + number))
+        for back in range(11, -1, -1):
+            day = add_months(D(2026, 11, 1), -back)
+            value = length - trend[lst] * back
+            lister_services.record_listetall(liste=lst, dato=day, listelengde=value, venteliste=max(0, value - lst.listetak))
+    _seed_alis_bergen(k, doctors=doctors, offices=offices, avtaler={"haugland": haugland, "aasen": aasen})
+
+
+def _month(first: dt.date, n: int) -> dt.date:
+    return add_months(first, n)
+
+
+def _seed_alis_bergen(k: Kommune, *, doctors: dict, offices: list, avtaler: dict) -> None:
+    """Two ALIS doctors (Dahl, fastlege, on track; Myklebust, introduksjonslege, behind on
+    supervision), an introduksjonsavtale at Fana legesenter, example grant rates, and Aasen's
+    8.2-avtale with four years of payments in both directions."""
+    from avtaler import alis_services, introduksjon_services, okonomi_services
+
+    fana = offices[0]
+    dahl_avtale = Fastlegeavtale.objects.get(lege=doctors["Dahl"])
+    myklebust = kommune_services.register_lege(
+        kommune=k, hpr_nummer="1000109", fornavn="Hanne", etternavn="Myklebust", fodselsdato=D(1990, 10, 12),
+        under_spesialisering_fra=D(2025, 9, 1), lis1_fullfort=D(2018, 9, 1),
+    )
+    intro = introduksjon_services.create_introduksjonsavtale(
+        kommune=k, lege=myklebust, legekontor=fana, godkjenning_referanse="Helsedirektoratet 25/04711",
+        godkjent_dato=D(2026, 1, 20), tilknytning="fastlonn",
+        kostnadsfordeling="Kommunen dekker lønn; fastlegene stiller kontor og utstyr mot 30 % av refusjonene.",
+        startdato=D(2026, 3, 1), signert=D(2026, 2, 15),
+        fastlegeavtaler=[avtaler["haugland"], avtaler["aasen"]],
+    )
+    dahl = alis_services.create_alisavtale(
+        kommune=k, lege=doctors["Dahl"], relasjon="fastlege", fastlegeavtale=dahl_avtale, arbeidssted="Bergen kommunale legekontor",
+        stillingsprosent=100, signert=D(2024, 1, 1), veileder=doctors["Haugland"], tilskuddsstatus="innvilget",
+        utdanningsplan="Individuell utdanningsplan vedtatt 15.01.2024.",
+    )
+    mykl = alis_services.create_alisavtale(
+        kommune=k, lege=myklebust, relasjon="introduksjonslege", introduksjonsavtale=intro, arbeidssted="Fana legesenter",
+        stillingsprosent=80, signert=D(2026, 3, 1), veileder=doctors["Aasen"], tilskuddsstatus="sokt",
+    )
+    for avtale, start in ((dahl, D(2024, 1, 1)), (mykl, D(2026, 3, 1))):
+        for element, finansiering in (("veiledning", "standard"), ("gruppeveiledning", "standard"), ("praksiskompensasjon", "standard")):
+            alis_services.add_alis_element(avtale=avtale, element=element, finansiering=finansiering, fra=start)
+    alis_services.add_alis_element(avtale=dahl, element="kurs", finansiering="kommune", fra=D(2024, 1, 1),
+                                   beskrivelse="Kommunen dekker kurs utover standardelementene.")
+    alis_services.add_alis_tjeneste(avtale=dahl, type="apen_uselektert", sted="Bergen kommunale legekontor", stillingsprosent=100,
+                                    fra=D(2024, 1, 1), til=D(2026, 1, 1))
+    alis_services.add_alis_tjeneste(avtale=dahl, type="institusjon", sted="Haukeland universitetssjukehus", utenfor_kommunen=True,
+                                    stillingsprosent=100, fra=D(2026, 1, 1), til=D(2026, 7, 1))
+    alis_services.add_alis_tjeneste(avtale=dahl, type="apen_uselektert", sted="Bergen kommunale legekontor", stillingsprosent=100,
+                                    fra=D(2026, 7, 1), til=D(2028, 1, 1))
+    alis_services.add_alis_fravaer(avtale=dahl, type="foreldrepermisjon", fra=D(2025, 3, 1), til=D(2025, 6, 1))
+    alis_services.add_alis_tjeneste(avtale=mykl, type="apen_uselektert", sted="Fana legesenter", stillingsprosent=80,
+                                    fra=D(2026, 3, 1), til=D(2028, 3, 1))
+    # Dahl: about 4.5 hours a month and group supervision every month; Myklebust: behind.
+    for n in range(34):
+        month = _month(D(2024, 1, 1), n)
+        if D(2025, 3, 1) <= month < D(2025, 6, 1) or month.month == 7:
+            continue  # parental leave; summer
+        alis_services.record_veiledning(avtale=dahl, maned=month, individuelle_timer=Decimal("4.5"), gruppetimer=Decimal("6"))
+    for n, hours in enumerate((Decimal("2"), Decimal("1.5"), Decimal("2"), Decimal("1"), Decimal("0"), Decimal("2"), Decimal("1"),
+                               Decimal("1.5"))):
+        alis_services.record_veiledning(avtale=mykl, maned=_month(D(2026, 3, 1), n), individuelle_timer=hours,
+                                        gruppetimer=Decimal("3") if n % 2 else Decimal("0"))
+    for element, amount in (("veiledning", "4200.00"), ("gruppeveiledning", "1500.00"), ("praksiskompensasjon", "9500.00")):
+        alis_services.create_alis_sats(kommune=k, element=element, gyldig_fra=D(2024, 1, 1), manedsbelop=Decimal(amount),
+                                       kilde="Eksempelsats i demodata, ikke Helsedirektoratets sats")
+    # Aasen's 8.2-avtale: premises and equipment from the kommune, a yearly driftstilskudd, rent back.
+    okonomi = okonomi_services.create_okonomiavtale(
+        kommune=k, fastlegeavtale=avtaler["aasen"], ytelser=["lokaler", "utstyr", "driftstilskudd"],
+        beskrivelse="Kommunen leier ut lokaler i Fana helsehus, stiller med laboratorieutstyr og gir driftstilskudd.",
+        kommunen_mottar="Husleie per kvartal.", driftstilskudd_per_ar=Decimal("120000"), startdato=D(2022, 1, 1),
+        signert=D(2021, 12, 1), avslutning="Tre måneders gjensidig oppsigelse; opphører med fastlegeavtalen.",
+    )
+    for year in (2023, 2024, 2025, 2026):
+        for quarter in range(4):
+            day = D(year, 1 + quarter * 3, 15)
+            if day > D(2026, 11, 1):
+                break
+            okonomi_services.record_betaling(avtale=okonomi, dato=day, retning="til_lege", kategori="driftstilskudd",
+                                             belop=Decimal("30000"), referanse=f"DT-{year}-{quarter + 1}")
+            okonomi_services.record_betaling(avtale=okonomi, dato=day, retning="til_kommune", kategori="lokaler",
+                                             belop=Decimal("18500"), referanse=f"HL-{year}-{quarter + 1}")
+    okonomi_services.record_betaling(avtale=okonomi, dato=D(2023, 5, 10), retning="til_lege", kategori="utstyr",
+                                     belop=Decimal("45000"), referanse="UT-2023-1", beskrivelse="Nytt EKG-apparat")
 
 
 def _seed_sunnfjord(k: Kommune) -> None:
@@ -118,7 +204,8 @@ def _seed_sunnfjord(k: Kommune) -> None:
         a = services.create_avtale(kommune=k, lege=lege, pasientliste=lst, tilknytningsform="naeringsdrivende",
                                    okonomisk_modell="asa4310_8_1", startdato=start, listetak=listetak)
         services.sign_avtale(avtale=a, expected_version=a.versjon, signert=start)
-        lister_services.record_listetall(liste=lst, dato=D(2026, 11, 1), listelengde=listetak - 40)
+        for back in range(11, -1, -1):
+            lister_services.record_listetall(liste=lst, dato=add_months(D(2026, 11, 1), -back), listelengde=listetak - 40 - back * 2)
 
 
 SEEDS = {"4601": _seed_bergen, "4647": _seed_sunnfjord}

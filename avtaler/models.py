@@ -589,7 +589,7 @@ class Alisavtale(TenantModel, VersionedModel):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(stillingsprosent__gte=50, stillingsprosent__lte=100), name="alisavtale_stillingsprosent_50_100",
-                violation_error_message=_("Stillingsprosenten må være mellom 50 og 100 (spesialisering krever minst 50 %)."),
+                violation_error_message=_("Stillingsprosenten må være mellom 50 og 100 (spesialisering krever minst 50 %%)."),
             ),
             models.CheckConstraint(
                 condition=models.Q(startdato__gte=models.F("signert")), name="alisavtale_start_after_signing",
@@ -749,7 +749,7 @@ class AlisTjeneste(TenantModel, VersionedModel):
             ),
             models.CheckConstraint(
                 condition=models.Q(stillingsprosent__gte=50, stillingsprosent__lte=100), name="alistjeneste_stillingsprosent_50_100",
-                violation_error_message=_("Tjeneste teller bare i minst 50 % stilling."),
+                violation_error_message=_("Tjeneste teller bare i minst 50 %% stilling."),
             ),
             ExclusionConstraint(
                 name="alistjeneste_no_overlap",
@@ -847,6 +847,7 @@ class Okonomiavtale(TenantModel, VersionedModel):
     )
     ytelser = ArrayField(
         models.CharField(max_length=20, choices=Kommuneytelse.choices), verbose_name=_("kommunen stiller med"), default=list,
+        blank=True,  # none, when the description says what the kommune provides (okonomiavtale_has_content)
     )
     beskrivelse = models.TextField(_("hva kommunen stiller med"), blank=True)
     kommunen_mottar = models.TextField(

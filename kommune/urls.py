@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kommune import lege_views, tilgang_views, views
+from kommune import jobb_views, lege_views, tilgang_views, views
 from kommune.frister_views import frister_page
 
 app_name = "kommune"
@@ -20,4 +20,6 @@ urlpatterns = [
     path("leger/<int:lege_id>/", lege_views.lege_detail, name="lege"),
     path("leger/<int:lege_id>/endre/", lege_views.lege_endre, name="lege_endre"),
     path("leger/<int:lege_id>/historikk/", lege_views.lege_history, name="lege_historikk"),
+    path("jobber/<int:jobb_id>/", jobb_views.jobb_detail, name="jobb"),
+    path("jobber/<int:jobb_id>/status/", jobb_views.jobb_status, name="jobb_status"),
 ]

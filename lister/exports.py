@@ -1,5 +1,6 @@
-"""The register's exports: the same filtered rows as the page, as CSV (for Norwegian Excel: UTF-8
-with BOM, semicolon) and XLSX. The rows come from one annotated query; nothing here queries per row.
+"""The register's exports — the lists, their size history, the import template — as CSV (for
+Norwegian Excel: UTF-8 with BOM, semicolon) and XLSX, with the same filtered rows as the page. The rows come from one annotated query; nothing here
+queries per row.
 
 Text a spreadsheet would run as a formula (starting with =, +, -, @) is written as text: in the
 CSV with a leading apostrophe, in the XLSX as a string cell.
@@ -12,6 +13,7 @@ import datetime as dt
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
@@ -44,6 +46,8 @@ KOLONNER: tuple[Kolonne, ...] = (
     Kolonne(_("Legekontor"), lambda r: r.legekontor.navn, 30),
     Kolonne(_("Organisasjonsnummer"), lambda r: r.legekontor.organisasjonsnummer, 16),
     Kolonne(_("Liste"), lambda r: r.navn, 24),
+    Kolonne(_("Listenummer"), lambda r: r.pk, 12),
+    Kolonne(_("FLO-nummer"), lambda r: r.flo_id, 14),
     Kolonne(_("Fastleger"), lambda r: r.fastleger, 30),
     Kolonne(_("Vikarer"), lambda r: r.vikarer, 30),
     Kolonne(_("Listetak"), lambda r: r.listetak),
@@ -58,20 +62,41 @@ KOLONNER: tuple[Kolonne, ...] = (
 )
 
 
-def headers() -> list[str]:
-    return [str(k.header) for k in KOLONNER]
+# The list-size history (lister.selectors.listetall_historikk rows).
+HISTORIKK_KOLONNER: tuple[Kolonne, ...] = (
+    Kolonne(_("Listenummer"), lambda t: t.pasientliste_id, 12),
+    Kolonne(_("FLO-nummer"), lambda t: t.pasientliste.flo_id, 14),
+    Kolonne(_("Liste"), lambda t: t.pasientliste.navn, 24),
+    Kolonne(_("Legekontor"), lambda t: t.pasientliste.legekontor.navn, 30),
+    Kolonne(_("Dato"), lambda t: t.dato, 12),
+    Kolonne(_("Listelengde"), lambda t: t.listelengde),
+    Kolonne(_("Venteliste"), lambda t: t.venteliste),
+)
+
+# The import template (lister.listetall_import.template_rows): the import's own column names.
+MAL_KOLONNER: tuple[Kolonne, ...] = tuple(
+    Kolonne(name, (lambda r, name=name: r[name]), 14) for name in ("liste", "flo_id", "dato", "listelengde", "venteliste")
+)
 
 
-def rows(queryset: Iterable[Pasientliste]) -> Iterable[list[Any]]:
-    for liste in queryset:
-        yield [k.value(liste) for k in KOLONNER]
+def headers(kolonner: tuple[Kolonne, ...] = KOLONNER) -> list[str]:
+    return [str(k.header) for k in kolonner]
+
+
+def rows(queryset: Iterable[Any], kolonner: tuple[Kolonne, ...] = KOLONNER) -> Iterable[list[Any]]:
+    for item in queryset:
+        yield [k.value(item) for k in kolonner]
 
 
 def _csv_text(value: Any) -> Any:
+    """One CSV cell for Norwegian Excel: dates ISO, amounts with decimal comma (the delimiter is
+    ;), text a spreadsheet would run as a formula written as text."""
     if value is None:
         return ""
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:.2f}".replace(".", ",")
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
@@ -83,28 +108,28 @@ def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
     return response
 
 
-def csv_response(queryset: Iterable[Pasientliste], *, filename: str) -> HttpResponse:
+def csv_response(queryset: Iterable[Any], *, filename: str, kolonner: tuple[Kolonne, ...] = KOLONNER) -> HttpResponse:
     """UTF-8 with BOM and semicolons, so Excel with Norwegian settings opens it as columns."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(headers())
-    for row in rows(queryset):
+    writer.writerow(headers(kolonner))
+    for row in rows(queryset, kolonner):
         writer.writerow([_csv_text(value) for value in row])
     return _attachment(HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8"), filename)
 
 
-def xlsx_bytes(queryset: Iterable[Pasientliste], *, title: str) -> bytes:
+def xlsx_bytes(queryset: Iterable[Any], *, title: str, kolonner: tuple[Kolonne, ...] = KOLONNER) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
     bold = Font(bold=True)
-    for col, kolonne in enumerate(KOLONNER, start=1):
+    for col, kolonne in enumerate(kolonner, start=1):
         cell = sheet.cell(row=1, column=col, value=str(kolonne.header))
         cell.font = bold
         sheet.column_dimensions[get_column_letter(col)].width = kolonne.width
     row_number = 1
-    for row_number, row in enumerate(rows(queryset), start=2):
+    for row_number, row in enumerate(rows(queryset, kolonner), start=2):
         for col, value in enumerate(row, start=1):
             if isinstance(value, str):
                 cell = sheet.cell(row=row_number, column=col)
@@ -115,11 +140,11 @@ def xlsx_bytes(queryset: Iterable[Pasientliste], *, title: str) -> bytes:
                 if isinstance(value, dt.date):
                     cell.number_format = "DD.MM.YYYY"
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(KOLONNER))}{row_number}"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(kolonner))}{row_number}"
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
 
 
-def xlsx_response(queryset: Iterable[Pasientliste], *, filename: str, title: str) -> HttpResponse:
-    return _attachment(HttpResponse(xlsx_bytes(queryset, title=title), content_type=XLSX_CONTENT_TYPE), filename)
+def xlsx_response(queryset: Iterable[Any], *, filename: str, title: str, kolonner: tuple[Kolonne, ...] = KOLONNER) -> HttpResponse:
+    return _attachment(HttpResponse(xlsx_bytes(queryset, title=title, kolonner=kolonner), content_type=XLSX_CONTENT_TYPE), filename)

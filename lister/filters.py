@@ -78,7 +78,7 @@ class PasientlisteFilter(django_filters.FilterSet):
         value = value.strip()
         return queryset.filter(
             Q(navn__icontains=value) | Q(legekontor__navn__icontains=value) | Q(fastleger__icontains=value)
-            | Q(vikarer__icontains=value)
+            | Q(vikarer__icontains=value) | Q(flo_id=value.replace(" ", ""))
         )
 
     def free_places(self, queryset, name, value):
@@ -106,3 +106,14 @@ class ListetallFilter(django_filters.FilterSet):
     class Meta:
         model = Listetall
         fields = ["fra", "til", "endret_etter"]
+
+
+class ListetallHistorikkFilter(ListetallFilter):
+    """The kommune's list-size history (the exports): one list by its number, and a date range
+    (`fra` inclusive, `til` exclusive). A list number that is not the kommune's gives no rows."""
+
+    liste = django_filters.NumberFilter(field_name="pasientliste_id", label=_("Listenummer"))
+
+    class Meta:
+        model = Listetall
+        fields = ["liste", "fra", "til"]

@@ -5,11 +5,13 @@ input with the same message as the API. Fields therefore carry no range checks o
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kommune.lege_forms import add_service_error, date_input  # noqa: F401 (re-exported for the views)
 from kommune.models import Lege
 from kommune.selectors import lege_list
+from lister.listetall_import import MAKS_FILSTORRELSE, size_message
 from lister.models import Legekontor, Legeperiode, Pasientliste, Ukedag
 from lister.selectors import Status, legekontor_list
 
@@ -94,6 +96,8 @@ class LegekontorChoiceField(forms.ModelChoiceField):
 class PasientlisteForm(forms.Form):
     legekontor = LegekontorChoiceField(label=_label(Pasientliste, "legekontor"), queryset=Legekontor.objects.none())
     navn = forms.CharField(label=_label(Pasientliste, "navn"), max_length=150, required=False, help_text=_help(Pasientliste, "navn"))
+    flo_id = forms.CharField(label=_("Nummer i Fastlegeregisteret (FLO)"), max_length=40, required=False,
+                             help_text=_help(Pasientliste, "flo_id"))
     # No min/max here: the service applies fastlegeforskriften § 10 and names it.
     listetak = forms.IntegerField(label=_label(Pasientliste, "listetak"), help_text=_("Mellom 1 og 2 500 (fastlegeforskriften § 10)."))
     er_fellesliste = forms.BooleanField(label=_label(Pasientliste, "er_fellesliste"), required=False, help_text=_help(Pasientliste, "er_fellesliste"))
@@ -109,7 +113,7 @@ class PasientlisteForm(forms.Form):
 
     def service_arguments(self) -> dict:
         return {name: self.cleaned_data[name] for name in
-                ("legekontor", "navn", "listetak", "er_fellesliste", "manuelt_last", "samarbeidskommuner")}
+                ("legekontor", "navn", "flo_id", "listetak", "er_fellesliste", "manuelt_last", "samarbeidskommuner")}
 
 
 class NyPasientlisteForm(PasientlisteForm):
@@ -171,3 +175,27 @@ class VikarperiodeForm(forms.Form):
     def service_arguments(self) -> dict:
         return {name: self.cleaned_data[name] for name in
                 ("lege", "vikar_for", "stillingsprosent", "arbeidsdager", "fra", "til", "begrunnelse_over_100")}
+
+
+class ListetallImportForm(forms.Form):
+    """The upload: a CSV or XLSX file. The file's type, size, personal data and columns are checked
+    by lister.services.start_listetall_import (the API gives the same messages)."""
+
+    fil = forms.FileField(
+        label=_("Fil med listetall (.csv eller .xlsx)"), required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}),
+        help_text=format_lazy(_("Kolonner: liste (eller flo_id), dato, listelengde, venteliste. Høyst {} MB."),
+                              MAKS_FILSTORRELSE // (1024 * 1024)),
+    )
+
+    def __init__(self, *args, too_large: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.too_large = too_large
+
+    def clean_fil(self):
+        fil = self.cleaned_data.get("fil")
+        if self.too_large:
+            raise forms.ValidationError(size_message(), code="for_stor")
+        if not fil:
+            raise forms.ValidationError(_("Velg en fil å importere."), code="required")
+        return fil

@@ -261,7 +261,7 @@ class Legeperiode(TenantModel):
 
 @track_history()
 class Listetall(TenantModel, VersionedModel):
-    """A list's size on a date (entered monthly by hand; the monthly import comes later)."""
+    """A list's size on a date: Helfo's monthly figures, imported from a file (lister.listetall_import) or entered by hand."""
 
     kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+", verbose_name=_("kommune"))
     pasientliste = models.ForeignKey(Pasientliste, on_delete=models.PROTECT, related_name="listetall", verbose_name=_("pasientliste"))

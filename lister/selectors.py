@@ -168,3 +168,24 @@ def public_free_places(*, on: dt.date | None = None) -> QuerySet[Legeperiode]:
         .select_related("lege", "pasientliste__legekontor")
         .order_by("lege__etternavn", "lege__fornavn")
     )
+
+
+def lister_for_import() -> list[dict]:
+    """Every list of the kommune (id, flo_id, validity), for checking an import's rows. One query."""
+    return list(Pasientliste.objects.order_by().values("id", "flo_id", "gyldig_fra", "gyldig_til"))
+
+
+def lister_for_template(*, on: dt.date | None = None) -> QuerySet[Pasientliste]:
+    """The lists valid on `on` (default today), in register order: the import template's rows. One query."""
+    day = on or timezone.localdate()
+    return (
+        Pasientliste.objects.filter(Q(gyldig_til__isnull=True) | Q(gyldig_til__gt=day), gyldig_fra__lte=day)
+        .select_related("legekontor").order_by("legekontor__navn", "id")
+    )
+
+
+def listetall_historikk() -> QuerySet[Listetall]:
+    """The kommune's list-size history: every figure with its list and office, by office, list and
+    date. One query whatever the number of rows (filter with lister.filters.ListetallHistorikkFilter)."""
+    return Listetall.objects.select_related("pasientliste__legekontor").order_by(
+        "pasientliste__legekontor__navn", "pasientliste_id", "dato")

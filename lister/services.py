@@ -67,19 +67,35 @@ def validate_listetak(listetak: int, *, field: str = "listetak", on: dt.date | N
             code="listetak_utenfor")})
 
 
+FLO_ID_FIELDS = {"pasientliste_flo_id_unique": "flo_id", "pasientliste_flo_id_digits": "flo_id"}
+
+
+def _clean_flo_id(value: str | None) -> str:
+    """The list's number in Fastlegeregisteret as written (spaces removed); the model checks the digits."""
+    return "".join(str(value or "").split())
+
+
+def _refuse_taken_flo_id(flo_id: str, *, exclude_id: int | None = None) -> None:
+    if flo_id and Pasientliste.objects.filter(flo_id=flo_id).exclude(pk=exclude_id).exists():
+        constraint = next(c for c in Pasientliste._meta.constraints if c.name == "pasientliste_flo_id_unique")
+        raise ValidationError({"flo_id": ValidationError(constraint.get_violation_error_message(), code="flo_id_finnes")})
+
+
 def create_pasientliste(*, kommune: Kommune, legekontor: Legekontor, listetak: int, gyldig_fra: dt.date, navn: str = "",
                         er_fellesliste: bool = False, manuelt_last: bool = False,
-                        samarbeidskommuner: Iterable[str] = ()) -> Pasientliste:
+                        samarbeidskommuner: Iterable[str] = (), flo_id: str = "") -> Pasientliste:
     validate_listetak(listetak, on=gyldig_fra)
+    flo_id = _clean_flo_id(flo_id)
     liste = Pasientliste(
         kommune=kommune, legekontor=legekontor, listetak=listetak, gyldig_fra=gyldig_fra, navn=navn.strip(),
-        er_fellesliste=er_fellesliste, manuelt_last=manuelt_last,
+        er_fellesliste=er_fellesliste, manuelt_last=manuelt_last, flo_id=flo_id,
         samarbeidskommuner=_validate_samarbeidskommuner(kommune, samarbeidskommuner),
     )
-    return save_new(liste)
+    return save_new(liste, fields=FLO_ID_FIELDS)
 
 
-PASIENTLISTE_FIELDS = frozenset({"legekontor", "navn", "manuelt_last", "er_fellesliste", "samarbeidskommuner", "listetak"})
+PASIENTLISTE_FIELDS = frozenset({"legekontor", "navn", "manuelt_last", "er_fellesliste", "samarbeidskommuner", "listetak",
+                                 "flo_id"})
 
 
 def has_fastlege_from(liste: Pasientliste, day: dt.date) -> bool:
@@ -99,6 +115,10 @@ def update_pasientliste(*, liste: Pasientliste, expected_version: int, **changes
         raise ValidationError({field: _("Dette feltet kan ikke endres.") for field in sorted(unknown)})
     if "samarbeidskommuner" in changes:
         changes["samarbeidskommuner"] = _validate_samarbeidskommuner(liste.kommune, changes["samarbeidskommuner"])
+    if "flo_id" in changes:
+        changes["flo_id"] = _clean_flo_id(changes["flo_id"])
+        if changes["flo_id"] != liste.flo_id:
+            _refuse_taken_flo_id(changes["flo_id"], exclude_id=liste.pk)
     if "listetak" in changes and changes["listetak"] != liste.listetak:
         validate_listetak(changes["listetak"])
         if has_fastlege_from(liste, timezone.localdate()):
@@ -289,4 +309,55 @@ def record_listetall(*, liste: Pasientliste, dato: dt.date, listelengde: int, ve
     return save_new(
         Listetall(kommune_id=liste.kommune_id, pasientliste=liste, dato=dato, listelengde=listelengde, venteliste=venteliste),
         fields={"listetall_unique_per_date": "dato"},
+    )
+
+
+UPSERT_LISTETALL_SQL = """
+INSERT INTO lister_listetall AS t (kommune_id, pasientliste_id, dato, listelengde, venteliste, versjon, endret)
+SELECT %s, v.liste, v.dato, v.lengde, v.vente, 1, clock_timestamp()
+  FROM unnest(%s::bigint[], %s::date[], %s::int[], %s::int[]) AS v(liste, dato, lengde, vente)
+ON CONFLICT (kommune_id, pasientliste_id, dato) DO UPDATE
+   SET listelengde = EXCLUDED.listelengde, venteliste = EXCLUDED.venteliste
+ WHERE (t.listelengde, t.venteliste) IS DISTINCT FROM (EXCLUDED.listelengde, EXCLUDED.venteliste)
+RETURNING (xmax = 0) AS ny
+"""
+
+
+def upsert_listetall(*, kommune_id: int, tall: Iterable) -> dict[str, int]:
+    """Write many lists' figures in ONE statement (the monthly import, which has checked every row:
+    lister.listetall_import): a new list and date is inserted, an existing figure that differs is
+    updated, an identical one is left alone. The rows' lists must be the kommune's own (the import
+    looked them up in the kommune's register). Every row is in the history (pghistory triggers),
+    attributed to the actor in scope. Returns how many were new, updated and unchanged."""
+    from core.context import current_kommune_id
+
+    if current_kommune_id() != kommune_id:
+        raise PermissionError("upsert_listetall: kommunen er ikke den i konteksten.")
+    rows = list(tall)
+    if not rows:
+        return {"nye": 0, "oppdaterte": 0, "uendret": 0}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(UPSERT_LISTETALL_SQL, [
+            kommune_id, [r.liste_id for r in rows], [r.dato for r in rows], [r.listelengde for r in rows],
+            [r.venteliste for r in rows],
+        ])
+        returned = [row[0] for row in cursor.fetchall()]
+    nye = sum(1 for ny in returned if ny)
+    return {"nye": nye, "oppdaterte": len(returned) - nye, "uendret": len(rows) - len(returned)}
+
+
+def start_listetall_import(*, kommune: Kommune, data: bytes, filnavn: str):
+    """Check the uploaded file (type, size, personal data, columns) and start the import job
+    (kommune.bakgrunnsjobber). A refused file is not stored: ValidationError on `fil`. The rows are
+    checked by the job, which reports every row's error."""
+    from kommune import bakgrunnsjobber
+    from lister import listetall_import
+
+    try:
+        listetall_import.read(data, filnavn)
+    except listetall_import.Filfeil as exc:
+        raise ValidationError({"fil": [ValidationError(m, code="fil") for m in exc.meldinger]}) from exc
+    return bakgrunnsjobber.start_job(
+        kommune=kommune, type=listetall_import.JOBBTYPE, tittel=str(listetall_import.TITTEL), inndata=bytes(data),
+        inndata_navn=filnavn,
     )

@@ -1,7 +1,8 @@
 """Register pages: the kommune's lists (filter, search, sort, pages, CSV/XLSX export), a list's page
 with its periods and monthly figures, creating and changing lists, adding a vikar, history; the
-offices; and the doctor page's section with the doctor's periods (registered with kommune's
-section registry, since kommune must not import lister).
+list-size history exports; the monthly import of list figures (upload, template, recent imports;
+the job's own page is kommune.jobb_views); the offices; and the doctor page's section with the
+doctor's periods (registered with kommune's section registry, since kommune must not import lister).
 
 Thin views: every write goes through lister.services and every refusal is the service's message,
 put on the form (the API refuses the same input with the same message).
@@ -23,18 +24,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.exceptions import StaleVersion
 from core.history import history_for
-from kommune import regler
+from kommune import bakgrunnsjobber, regler
 from kommune import selectors as kommune_selectors
+from kommune.bakgrunnsjobber import memory_only_uploads
 from kommune.decorators import kommune_page
 from kommune.lege_views import LegeSeksjon
 from kommune.permissions import Handling, tillater
-from lister import exports, selectors, services
+from lister import exports, listetall_import, selectors, services
+from lister.filters import ListetallHistorikkFilter
 from lister.forms import (
     STATUS_TEKST,
     EndreLegekontorForm,
     EndrePasientlisteForm,
     LegekontorForm,
     ListetallForm,
+    ListetallImportForm,
     NyPasientlisteForm,
     PasientlisteFilterForm,
     VikarperiodeForm,
@@ -49,6 +53,7 @@ SOK_MAKS = 100
 # --- filtering and sorting (one function, so the page can switch to lister.filters' FilterSet) ------
 
 SORTERINGER: dict[str, str] = {
+    "nr": "id",
     "kontor": "legekontor__navn",
     "navn": "navn",
     "fastleger": "fastleger",
@@ -82,7 +87,7 @@ def filter_pasientlister(queryset: QuerySet, params) -> QuerySet:
     for word in sok.split():
         queryset = queryset.filter(
             Q(navn__icontains=word) | Q(legekontor__navn__icontains=word)
-            | Q(fastleger__icontains=word) | Q(vikarer__icontains=word)
+            | Q(fastleger__icontains=word) | Q(vikarer__icontains=word) | Q(flo_id=word)
         )
     status = params.get("status")
     if status in STATUS_TEKST:
@@ -100,6 +105,7 @@ def filter_pasientlister(queryset: QuerySet, params) -> QuerySet:
 
 # Columns of the register's table: (sort key, header, numeric).
 KOLONNER = (
+    ("nr", gettext_lazy("Nr."), True),
     ("kontor", gettext_lazy("Legekontor"), False),
     ("navn", gettext_lazy("Liste"), False),
     ("fastleger", gettext_lazy("Fastleger"), False),
@@ -199,6 +205,98 @@ def eksport_xlsx(request):
     return exports.xlsx_response(lister, filename=_export_name(request, "xlsx"), title=_("Pasientlister"))
 
 
+# --- list-size history --------------------------------------------------------------------------------
+
+
+def _historikk(request):
+    return ListetallHistorikkFilter(request.GET, queryset=selectors.listetall_historikk()).qs
+
+
+def _historikk_name(request, suffix: str) -> str:
+    liste = request.GET.get("liste", "")
+    del_liste = f"-liste{liste}" if _ID.match(liste) else ""
+    return f"listetall-{request.tilgang.kommune.kommunenummer}{del_liste}-{timezone.localdate().isoformat()}.{suffix}"
+
+
+@require_GET
+@kommune_page(Handling.LES)
+def listetall_csv(request):
+    """The list-size history (every figure; `liste`, `fra`, `til` filter it) as CSV."""
+    return exports.csv_response(_historikk(request), filename=_historikk_name(request, "csv"),
+                                kolonner=exports.HISTORIKK_KOLONNER)
+
+
+@require_GET
+@kommune_page(Handling.LES)
+def listetall_xlsx(request):
+    return exports.xlsx_response(_historikk(request), filename=_historikk_name(request, "xlsx"), title=_("Listetall"),
+                                 kolonner=exports.HISTORIKK_KOLONNER)
+
+
+# --- the monthly import ---------------------------------------------------------------------------------
+
+IMPORT_HISTORIKK = 10  # recent imports shown on the page
+
+
+def _import_context(request, form) -> dict:
+    jobber = list(bakgrunnsjobber.jobb_list(type=listetall_import.JOBBTYPE)[:IMPORT_HISTORIKK])
+    names = kommune_selectors.actor_names({j.opprettet_av for j in jobber}) if jobber else {}
+    for jobb in jobber:
+        jobb.startet_av = names.get(jobb.opprettet_av, jobb.opprettet_av)
+    return {
+        "form": form,
+        "jobber": jobber,
+        "dato": timezone.localdate().replace(day=1),
+        "maks_mb": listetall_import.MAKS_FILSTORRELSE // (1024 * 1024),
+        "maks_antall": listetall_import.MAKS_ANTALL,
+        "kilde": listetall_import.KILDE_MANEDLIG,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@memory_only_uploads(listetall_import.MAKS_FILSTORRELSE)
+@kommune_page(Handling.SKRIV)
+def listetall_import_page(request):
+    """Upload this month's figures: the file is checked (type, size, personal data, columns) and the
+    import job started; the job's page shows its progress and every row's error."""
+    if request.method == "POST":
+        form = ListetallImportForm(request.POST, request.FILES, too_large=bool(request.upload_too_large))
+        if form.is_valid():
+            fil = form.cleaned_data["fil"]
+            try:
+                jobb = services.start_listetall_import(kommune=_kommune(request), data=fil.read(), filnavn=fil.name)
+            except ValidationError as exc:
+                add_service_error(form, exc)
+            else:
+                return redirect("kommune:jobb", jobb_id=jobb.pk)
+    else:
+        form = ListetallImportForm()
+    return render(request, "lister/import.html", _import_context(request, form))
+
+
+def _mal_name(request, suffix: str) -> str:
+    return f"listetall-mal-{request.tilgang.kommune.kommunenummer}-{timezone.localdate().replace(day=1).isoformat()}.{suffix}"
+
+
+def _mal_rows():
+    day = timezone.localdate()
+    return list(listetall_import.template_rows(selectors.lister_for_template(on=day), dato=day.replace(day=1)))
+
+
+@require_GET
+@kommune_page(Handling.LES)
+def import_mal_csv(request):
+    """The import template: the kommune's current lists, this month's date, empty figures."""
+    return exports.csv_response(_mal_rows(), filename=_mal_name(request, "csv"), kolonner=exports.MAL_KOLONNER)
+
+
+@require_GET
+@kommune_page(Handling.LES)
+def import_mal_xlsx(request):
+    return exports.xlsx_response(_mal_rows(), filename=_mal_name(request, "xlsx"), title=_("Listetall"),
+                                 kolonner=exports.MAL_KOLONNER)
+
+
 # --- one list -------------------------------------------------------------------------------------
 
 
@@ -235,14 +333,46 @@ def _status_forklaring(liste) -> str:
              "listeinnbyggere har nådd listetaket (%(kilde)s).") % tall
 
 
+CHART_MONTHS = 24
+
+
+def _listetall_chart(figures: list, listetak: int) -> dict | None:
+    """A line chart of the list length (and waiting list) over the last two years against the
+    listetak: inline SVG coordinates; the table under it carries the same figures."""
+    points = sorted(figures, key=lambda f: f.dato)[-CHART_MONTHS:]
+    if len(points) < 2:
+        return None
+    width, height, left, top, bottom = 640, 220, 48, 12, 28
+    top_value = max([listetak, *(p.listelengde + p.venteliste for p in points)]) * 1.1 or 1
+    span = (points[-1].dato - points[0].dato).days or 1
+
+    def x(day) -> float:
+        return round(left + (width - left - 8) * (day - points[0].dato).days / span, 1)
+
+    def y(value) -> float:
+        return round(top + (height - top - bottom) * (1 - value / top_value), 1)
+
+    return {
+        "width": width, "height": height, "left": left, "baseline": height - bottom,
+        "lengde": " ".join(f"{x(p.dato)},{y(p.listelengde)}" for p in points),
+        "venteliste": " ".join(f"{x(p.dato)},{y(p.venteliste)}" for p in points),
+        # Coordinates as text: the template would localise a float with a decimal comma.
+        "listetak_y": str(y(listetak)), "listetak": listetak,
+        "fra": points[0].dato, "til": points[-1].dato, "fra_x": left, "til_x": str(x(points[-1].dato)),
+        "maks": int(top_value), "maks_y": top,
+    }
+
+
 def _detail_context(request, liste, listetall_form=None) -> dict:
+    listetall = list(selectors.listetall_for(liste=liste))
     return {
         "liste": liste,
         "status_tekst": STATUS_TEKST.get(liste.status, liste.status),
         "status_forklaring": _status_forklaring(liste),
         "ledige_visning": ledige_visning(liste.ledige_plasser),
         "perioder": _periods_for_display(selectors.perioder_for(liste=liste)),
-        "listetall": selectors.listetall_for(liste=liste),
+        "listetall": listetall,
+        "chart": _listetall_chart(listetall, liste.listetak),
         "listetall_form": listetall_form or ListetallForm(initial={"dato": timezone.localdate().replace(day=1)}),
         "can_write": _can_write(request),
         "fastlege": Rolle.FASTLEGE,
@@ -298,7 +428,7 @@ def liste_ny(request):
 def liste_endre(request, liste_id: int):
     liste = selectors.get_pasientliste(pk=liste_id)
     form = EndrePasientlisteForm(request.POST or None, initial={
-        "legekontor": liste.legekontor_id, "navn": liste.navn, "listetak": liste.listetak,
+        "legekontor": liste.legekontor_id, "navn": liste.navn, "flo_id": liste.flo_id, "listetak": liste.listetak,
         "er_fellesliste": liste.er_fellesliste, "manuelt_last": liste.manuelt_last,
         "samarbeidskommuner": liste.samarbeidskommuner, "versjon": liste.versjon,
     })

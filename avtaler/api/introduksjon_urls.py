@@ -1,3 +1,10 @@
-"""API routes: see the views module of the same prefix."""
+"""API routes for introduksjonsavtaler (avtaler.api.introduksjon_views)."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from avtaler.api.introduksjon_views import IntroduksjonsavtaleViewSet
+
+router = SimpleRouter()
+router.register("introduksjonsavtaler", IntroduksjonsavtaleViewSet, basename="introduksjonsavtale")
+
+urlpatterns = router.urls

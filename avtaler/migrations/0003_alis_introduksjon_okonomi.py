@@ -409,7 +409,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('versjon', models.BigIntegerField(default=1, editable=False, verbose_name='versjon')),
                 ('endret', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='sist endret')),
-                ('ytelser', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('lokaler', 'Lokaler'), ('utstyr', 'Utstyr'), ('personell', 'Hjelpepersonell'), ('epj', 'Journalsystem (EPJ)'), ('inntektsgaranti', 'Inntektsgaranti'), ('driftstilskudd', 'Driftstilskudd')], max_length=20), default=list, size=None, verbose_name='kommunen stiller med')),
+                ('ytelser', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('lokaler', 'Lokaler'), ('utstyr', 'Utstyr'), ('personell', 'Hjelpepersonell'), ('epj', 'Journalsystem (EPJ)'), ('inntektsgaranti', 'Inntektsgaranti'), ('driftstilskudd', 'Driftstilskudd')], max_length=20), blank=True, default=list, size=None, verbose_name='kommunen stiller med')),
                 ('beskrivelse', models.TextField(blank=True, verbose_name='hva kommunen stiller med')),
                 ('kommunen_mottar', models.TextField(blank=True, help_text='For eksempel en andel av basistilskuddet eller refusjonene.', verbose_name='hva kommunen mottar')),
                 ('inntektsgaranti_per_ar', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='inntektsgaranti per år')),
@@ -438,7 +438,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigIntegerField()),
                 ('versjon', models.BigIntegerField(default=1, editable=False, verbose_name='versjon')),
                 ('endret', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='sist endret')),
-                ('ytelser', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('lokaler', 'Lokaler'), ('utstyr', 'Utstyr'), ('personell', 'Hjelpepersonell'), ('epj', 'Journalsystem (EPJ)'), ('inntektsgaranti', 'Inntektsgaranti'), ('driftstilskudd', 'Driftstilskudd')], max_length=20), default=list, size=None, verbose_name='kommunen stiller med')),
+                ('ytelser', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('lokaler', 'Lokaler'), ('utstyr', 'Utstyr'), ('personell', 'Hjelpepersonell'), ('epj', 'Journalsystem (EPJ)'), ('inntektsgaranti', 'Inntektsgaranti'), ('driftstilskudd', 'Driftstilskudd')], max_length=20), blank=True, default=list, size=None, verbose_name='kommunen stiller med')),
                 ('beskrivelse', models.TextField(blank=True, verbose_name='hva kommunen stiller med')),
                 ('kommunen_mottar', models.TextField(blank=True, help_text='For eksempel en andel av basistilskuddet eller refusjonene.', verbose_name='hva kommunen mottar')),
                 ('inntektsgaranti_per_ar', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='inntektsgaranti per år')),
@@ -581,7 +581,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='alistjeneste',
-            constraint=models.CheckConstraint(condition=models.Q(('stillingsprosent__gte', 50), ('stillingsprosent__lte', 100)), name='alistjeneste_stillingsprosent_50_100', violation_error_message='Tjeneste teller bare i minst 50 % stilling.'),
+            constraint=models.CheckConstraint(condition=models.Q(('stillingsprosent__gte', 50), ('stillingsprosent__lte', 100)), name='alistjeneste_stillingsprosent_50_100', violation_error_message='Tjeneste teller bare i minst 50 %% stilling.'),
         ),
         migrations.AddConstraint(
             model_name='alistjeneste',
@@ -633,7 +633,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='alisavtale',
-            constraint=models.CheckConstraint(condition=models.Q(('stillingsprosent__gte', 50), ('stillingsprosent__lte', 100)), name='alisavtale_stillingsprosent_50_100', violation_error_message='Stillingsprosenten må være mellom 50 og 100 (spesialisering krever minst 50 %).'),
+            constraint=models.CheckConstraint(condition=models.Q(('stillingsprosent__gte', 50), ('stillingsprosent__lte', 100)), name='alisavtale_stillingsprosent_50_100', violation_error_message='Stillingsprosenten må være mellom 50 og 100 (spesialisering krever minst 50 %%).'),
         ),
         migrations.AddConstraint(
             model_name='alisavtale',

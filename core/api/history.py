@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -29,9 +31,24 @@ class HistorikkSerializer(serializers.Serializer):
 class HistoryMixin:
     """Adds GET `<detail>/historikk/` (paged, newest first) with the same access as reading the object."""
 
+    HIDDEN = "(skjult)"
+
+    def history_hidden_fields(self) -> frozenset[str]:
+        """Fields whose old and new values this principal may not see (e.g. health-related details)."""
+        return frozenset()
+
     @extend_schema(summary="Historikk: endringer med tidspunkt og hvem", responses=HistorikkSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="historikk", filter_backends=[])
     def historikk(self, request, *args, **kwargs):
         entries = history_for(self.get_object())
+        hidden = self.history_hidden_fields()
+        if hidden:
+            entries = [
+                dataclasses.replace(entry, endringer=[
+                    (field, self.HIDDEN, self.HIDDEN) if field in hidden else (field, old, new)
+                    for field, old, new in entry.endringer
+                ])
+                for entry in entries
+            ]
         page = self.paginate_queryset(entries)
         return self.get_paginated_response(HistorikkSerializer(page, many=True).data)

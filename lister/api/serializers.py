@@ -44,6 +44,11 @@ class PasientlisteSerializer(serializers.ModelSerializer):
 
     legekontor = ScopedPrimaryKeyField(Legekontor, help_text="Legekontorets id.")
     legekontor_navn = serializers.CharField(source="legekontor.navn", read_only=True)
+    flo_id = serializers.CharField(
+        required=False, allow_blank=True,
+        help_text="Listens nummer i Fastlegeregisteret (FLO): bare siffer, unikt i kommunen; brukes ved import av "
+        "månedlige listetall. Tom: ikke registrert.",
+    )
     listetak = serializers.IntegerField(help_text="1–2 500 (fastlegeforskriften § 10). Har listen fastlege, endres "
                                         "listetaket gjennom fastlegeavtalen.")
     samarbeidskommuner = serializers.ListField(
@@ -68,7 +73,7 @@ class PasientlisteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Pasientliste
         fields = [
-            "id", "navn", "legekontor", "legekontor_navn", "listetak", "manuelt_last", "er_fellesliste",
+            "id", "navn", "flo_id", "legekontor", "legekontor_navn", "listetak", "manuelt_last", "er_fellesliste",
             "samarbeidskommuner", "gyldig_fra", "gyldig_til", "sluttarsak", "listelengde", "listelengde_dato",
             "venteliste", "ledige_plasser", "status", "fastleger", "vikarer", "har_fastlege", "versjon", "endret",
         ]
@@ -143,3 +148,10 @@ class KapasitetSerializer(serializers.Serializer):
     ledige_plasser_med_fastlege = serializers.IntegerField()
     venteliste = serializers.IntegerField()
     definisjon = serializers.CharField(help_text="Definisjonen av ledige plasser, med kilde.")
+
+
+class ListetallImportSerializer(serializers.Serializer):
+    fil = serializers.FileField(
+        help_text="CSV (UTF-8; skilletegn ; , eller tabulator) eller XLSX, høyst 1 MB. Kolonner: liste (eller flo_id), "
+        "dato (den 1. i måneden), listelengde, venteliste. Ingen personopplysninger.",
+    )

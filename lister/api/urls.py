@@ -1,7 +1,14 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from lister.api.views import KapasitetView, LegekontorViewSet, LegeperiodeViewSet, ListetallViewSet, PasientlisteViewSet
+from lister.api.views import (
+    KapasitetView,
+    LegekontorViewSet,
+    LegeperiodeViewSet,
+    ListetallImportView,
+    ListetallViewSet,
+    PasientlisteViewSet,
+)
 
 router = SimpleRouter()
 router.register("legekontor", LegekontorViewSet, basename="legekontor")
@@ -9,4 +16,8 @@ router.register("pasientlister", PasientlisteViewSet, basename="pasientliste")
 router.register(r"pasientlister/(?P<liste_pk>[0-9]+)/perioder", LegeperiodeViewSet, basename="legeperiode")
 router.register(r"pasientlister/(?P<liste_pk>[0-9]+)/listetall", ListetallViewSet, basename="listetall")
 
-urlpatterns = [path("kapasitet/", KapasitetView.as_view(), name="kapasitet"), *router.urls]
+urlpatterns = [
+    path("kapasitet/", KapasitetView.as_view(), name="kapasitet"),
+    path("listetall-import/", ListetallImportView.as_view(), name="listetall-import"),
+    *router.urls,
+]

@@ -9,16 +9,19 @@ import hashlib
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, views, viewsets
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from core.api.concurrency import VersionedRetrieveMixin, VersionedUpdateMixin, etag
 from core.api.errors import PreconditionFailed, PreconditionRequired
 from core.api.history import HistoryMixin
 from core.api.idempotency import IdempotentCreateMixin
+from kommune.api.jobb_views import BakgrunnsjobbSerializer
 from kommune.api.views import IDEMPOTENCY_KEY, IF_MATCH
 from lister import selectors, services
 from lister.api.mixins import SchemaSafeMixin, kommune_in_scope
@@ -27,6 +30,7 @@ from lister.api.serializers import (
     LegekontorSerializer,
     LegeperiodeSerializer,
     LegeperiodeSluttSerializer,
+    ListetallImportSerializer,
     ListetallSerializer,
     PasientlisteEndringSerializer,
     PasientlisteSerializer,
@@ -264,6 +268,35 @@ class ListetallViewSet(ListeChildMixin, HistoryMixin, IdempotentCreateMixin, Ver
 
     def get_success_headers(self, data):
         return {"Location": f"{self.request.path}{data['id']}/", "ETag": etag(data["versjon"])}
+
+
+# --- the monthly import ----------------------------------------------------------------------------
+
+@extend_schema(
+    summary="Importer månedlige listetall fra en CSV- eller XLSX-fil (bakgrunnsjobb)", tags=["lister"],
+    request={"multipart/form-data": ListetallImportSerializer},
+    responses={202: BakgrunnsjobbSerializer},
+)
+class ListetallImportView(views.APIView):
+    """Starter importen av månedlige listetall (Helfo oppdaterer listene den 1. i hver måned).
+    Filen kontrolleres straks (filtype, størrelse, personopplysninger, kolonner): en fil med
+    fødselsnummer eller andre personopplysninger avvises i sin helhet og lagres ikke (400 på
+    `fil`). Ellers svarer tjenesten 202 med jobben og `Location` til
+    `/api/v1/bakgrunnsjobber/{id}/`, der status, fremdrift og til slutt resultatet (nye,
+    oppdaterte, uendrede tall) eller feilene per rad kan hentes. Én feil i én rad avviser hele
+    filen; ingenting lagres. Samme fil to ganger endrer ingenting den andre gangen (tallene
+    erstattes med de samme). Endring: lister:skriv."""
+
+    omrade = "lister"
+    parser_classes = [MultiPartParser]
+
+    def post(self, request):
+        serializer = ListetallImportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fil = serializer.validated_data["fil"]
+        jobb = services.start_listetall_import(kommune=kommune_in_scope(request), data=fil.read(), filnavn=fil.name)
+        return Response(BakgrunnsjobbSerializer(jobb).data, status=status.HTTP_202_ACCEPTED,
+                        headers={"Location": reverse("bakgrunnsjobb-detail", kwargs={"pk": jobb.pk})})
 
 
 # --- capacity -------------------------------------------------------------------------------------

@@ -1,60 +1,20 @@
 """A real Celery worker, against real Redis, on this test run's own queue and Redis database."""
 
 import datetime as dt
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from config.celery_app import app as celery_app
 from core.models import IdempotencyKey, JobRun
 from core.tasks import enqueue, housekeeping
+from tests import worker_fixture
 
-ROOT = Path(__file__).resolve().parents[2]
+worker = worker_fixture.worker  # the real worker fixture, shared with other worker tests
+not_eager = worker_fixture.not_eager
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("kommune_data")]
-
-
-@pytest.fixture
-def worker():
-    db = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings_test",
-        # The configured DATABASE_URL (password, options and all), pointed at the test database.
-        "DATABASE_URL": urlunsplit(urlsplit(settings.DATABASE_URL)._replace(path="/" + db["NAME"])),
-        "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-    }
-    command = [
-        sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1",
-        "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "--without-gossip", "--without-mingle", "--without-heartbeat",
-        "-l", "WARNING", "-n", f"test-{os.getpid()}@%h",
-    ]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    yield process
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-@pytest.fixture
-def not_eager():
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    yield
-    celery_app.conf.task_always_eager = previous
 
 
 def test_real_worker_runs_a_task_queued_on_commit(worker, not_eager):

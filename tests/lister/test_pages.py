@@ -477,3 +477,24 @@ def test_another_kommunes_list_and_office_are_404(page_client, k, sunnfjord):
     with in_kommune(sunnfjord):
         assert Pasientliste.objects.get(pk=liste.pk).navn == "Sunnfjord-liste"
         assert Listetall.objects.filter(pasientliste=liste).count() == 1
+
+
+def test_the_list_page_charts_its_size_against_the_listetak_with_the_table_as_alternative(page_client, bergen):
+    import re
+
+    from lister import services as lister_services
+    from tests.conftest import in_kommune
+    from tests.register import liste as make_liste
+
+    with in_kommune(bergen):
+        liste = make_liste(bergen, listetak=1000)
+        for month, length in ((9, 900), (10, 950), (11, 1000)):
+            lister_services.record_listetall(liste=liste, dato=dt.date(2026, month, 1), listelengde=length, venteliste=month)
+    page = page_client.get(f"/lister/{liste.pk}/").content.decode()
+    assert 'role="img"' in page and "listetall-chart-desc" in page
+    points = re.search(r'<polyline points="([^"]+)"', page).group(1).split()
+    ys = [float(p.split(",")[1]) for p in points]
+    assert len(points) == 3 and ys[0] > ys[1] > ys[2]  # growing list: the line rises (SVG y grows downwards)
+    listetak_y = float(re.search(r'<line x1="\d+" y1="([\d.]+)"[^>]*stroke="#8a3b00"', page).group(1))
+    assert listetak_y == ys[2]  # the last figure is exactly the listetak
+    assert "1.000" in page or "1 000" in page or "1000" in page  # the table alternative keeps the numbers
