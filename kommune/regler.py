@@ -121,6 +121,52 @@ REGLER += (
                         "når godtgjørelsen for praksisen fastsettes.")),
 )
 
+# --- ubesatte lister, vikarer og kompetanse ----------------------------------------------------
+KOMPETANSEFORSKRIFTEN = "kompetanseforskriften (FOR-2017-02-17-192)"
+ASA4310_2024 = "rammeavtalen ASA 4310 (revidert 1. april 2024)"
+_JOBB_STANDARD = _("denne løsningens standard (kan endres)")
+
+REGLER += (
+    Regel("kompetanse_unntak_tellestart", dt.date(2025, 12, 31), f"{KOMPETANSEFORSKRIFTEN} § 4", NY_FORSKRIFT,
+          beskrivelse=_("For arbeids- og avtaleforhold inngått før 31. desember 2025 regnes varigheten fra denne datoen.")),
+    Regel("kompetanse_unntak_total_dager", 260,
+          f"{KOMPETANSEFORSKRIFTEN} § 4 (ett år; omregnet til 260 arbeidede dager = 52 uker × 5 dager: denne løsningens tolkning)",
+          NY_FORSKRIFT,
+          beskrivelse=_("Unntak for ett eller flere arbeids- eller avtaleforhold på til sammen inntil ett år, regnet i "
+                        "arbeidede dager.")),
+    Regel("kompetanse_unntak_kalenderar_dager", 86,
+          f"{KOMPETANSEFORSKRIFTEN} § 4 (fire måneder; omregnet til 86 arbeidede dager = 4/12 × 260, rundet ned: "
+          "denne løsningens tolkning)",
+          NY_FORSKRIFT,
+          beskrivelse=_("Unntak for inntil fire måneder per kalenderår, regnet i arbeidede dager.")),
+    Regel("kompetanse_rapport_siste_ar", 2029, f"{KOMPETANSEFORSKRIFTEN} § 4", NY_FORSKRIFT,
+          beskrivelse=_("Kommunen rapporterer bruken av unntakene til statsforvalteren innen 31. mars hvert år, til og med 2029.")),
+    Regel("kollegial_dekning_maks_dager", 56,
+          "Helsedirektoratet: kollegial fraværsdekning inntil åtte uker per år registreres ikke som vikarbruk",
+          dt.date(2020, 1, 1),
+          beskrivelse=_("Kollegial fraværsdekning på en liste: inntil åtte uker (56 dager) per kalenderår.")),
+    Regel("vikar_lang_varighet_maneder", 12,
+          _("ikke bekreftet: ASA 4310s grense er ikke funnet; tolvmånedersgrensen i ASA 4313 pkt. 16 (fysioterapi) brukes "
+            "som varselgrense"),
+          dt.date(2012, 9, 1),
+          beskrivelse=_("Lister betjent av vikar lenger enn dette vises som langvarig vikarbruk.")),
+    Regel("kommune_vikarplikt_maneder", 6, ASA4310_2024, dt.date(2024, 4, 1),
+          beskrivelse=_("Kommunen skal sette inn vikar og dekke driftsutgiftene i inntil seks måneder etter at "
+                        "oppsigelsestiden er ute (næringsdrivende fastleger).")),
+    Regel("hjemfall_maneder", 12, ASA4310_2024, dt.date(2024, 4, 1),
+          beskrivelse=_("Hjemfall forutsetter at det er gått minst tolv måneder siden oppsigelsen.")),
+    Regel("hjemfall_utlysninger", 3, ASA4310_2024, dt.date(2024, 4, 1),
+          beskrivelse=_("Hjemfall forutsetter minst tre korrekte utlysninger uten kvalifisert søker.")),
+    Regel("ledig_varsel_dager", (30, 90, 365), _JOBB_STANDARD, dt.date(2012, 9, 1),
+          beskrivelse=_("Varsel når en liste har vært uten fastlege lenger enn 30, 90 og 365 dager.")),
+    Regel("udekket_horisont_dager", 30, _JOBB_STANDARD, dt.date(2012, 9, 1),
+          beskrivelse=_("Udekkede dager varsles for de neste 30 dagene.")),
+    Regel("vikar_slutter_varsel_dager", 14, _JOBB_STANDARD, dt.date(2012, 9, 1),
+          beskrivelse=_("Varsel når en vikarperiode slutter innen 14 dager uten at noen tar over.")),
+    Regel("kostnadsperiode_varsel_dager", 30, _JOBB_STANDARD, dt.date(2012, 9, 1),
+          beskrivelse=_("Varsel når kommunens periode med vikarplikt og driftsutgifter slutter innen 30 dager.")),
+)
+
 # Definitions the system uses, with their sources (not numbers, but cited where they are shown).
 LEDIGE_PLASSER_DEFINISJON = (
     "Helsedirektoratet: «Ledige plasser: summen av listetak minus summen av listelengde», beregnet for "

@@ -20,3 +20,8 @@ class ListerConfig(AppConfig):
             resultat_etiketter=listetall_import.RESULTAT_ETIKETTER, lenke="lister:import",
             lenke_tekst=_("Tilbake til import av listetall"),
         )
+        # Issue 6: each area registers its jobs, panels and deadline sources.
+        from lister import indikatorer, kompetanse, ledighet_jobb, sak_services, vikar_services
+
+        for module in (ledighet_jobb, sak_services, vikar_services, kompetanse, indikatorer):
+            module.ready()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -216,6 +217,11 @@ class Legeperiode(TenantModel):
         _("begrunnelse for over 100 %"), blank=True,
         help_text=_("Påkrevd når legens engasjementer til sammen overstiger 100 % en dag."),
     )
+    kompetanse_begrunnelse = models.TextField(
+        _("kommuneoverlegens begrunnelse ut over unntakene i kompetanseforskriften § 4"), blank=True,
+        help_text=_("Påkrevd når en lege uten spesialisering, godkjenning eller spesialiseringsløp arbeider ut over "
+                    "unntakene (ett år til sammen eller fire måneder i kalenderåret)."),
+    )
 
     class Meta(TenantModel.Meta):
         verbose_name = _("legeperiode")
@@ -283,3 +289,307 @@ class Listetall(TenantModel, VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.pasientliste_id} {self.dato}: {self.listelengde}"
+
+
+# --- vacancies (ubesatte lister) ------------------------------------------------------------------
+
+class Ledighetsarsak(models.TextChoices):
+    OPPSIGELSE_LEGE = "oppsigelse_lege", _("Fastlegen har sagt opp")
+    OPPSIGELSE_KOMMUNE = "oppsigelse_kommune", _("Kommunen har sagt opp")
+    HEVING = "heving", _("Kommunen har hevet avtalen")
+    DODSFALL = "dodsfall", _("Dødsfall")
+    AUTORISASJON = "autorisasjon", _("Tap av autorisasjon")
+    NY_LISTE = "ny_liste", _("Ny liste")
+    ALDERSGRENSE = "aldersgrense", _("Aldersgrensen (70 år)")
+    ANNET = "annet", _("Annen årsak")
+
+
+@track_history()
+class Ledighetssak(TenantModel, VersionedModel):
+    """A vacancy case: opened when a departure from a list becomes known (or a new list is made),
+    closed when a new fastlege period starts (`avsluttet`, the first day the case no longer applies).
+
+    For a næringsdrivende fastlege under ASA 4310 (not Oslo), the kommune must provide a vikar and
+    cover running costs for up to six months after the notice period ends (`kostnadsperiode_til`).
+    On a fellesliste the case is the departing GP's part (`andel_listetak`)."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+", verbose_name=_("kommune"))
+    pasientliste = models.ForeignKey(Pasientliste, on_delete=models.PROTECT, related_name="ledighetssaker",
+                                     verbose_name=_("pasientliste"))
+    fastlege = models.ForeignKey(Lege, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name=_("fastlegen som slutter"))
+    arsak = models.CharField(_("årsak"), max_length=20, choices=Ledighetsarsak.choices)
+    kjent = models.DateField(_("kjent fra"), help_text=_("Dagen avgangen ble kjent (saken ble åpnet)."))
+    oppsigelse_mottatt = models.DateField(_("oppsigelsen mottatt"), null=True, blank=True)
+    fastlege_slutt = models.DateField(
+        _("listen står uten fastlegen fra"), null=True, blank=True,
+        help_text=_("Første dag uten den avgående fastlegen (oppsigelsestidens slutt)."),
+    )
+    naeringsdrivende = models.BooleanField(_("næringsdrivende fastlege"), default=False)
+    kostnadsperiode_til = models.DateField(
+        _("kommunens vikarplikt og driftsutgifter til"), null=True, blank=True,
+        help_text=_("Første dag kommunen ikke lenger har plikten (ASA 4310: inntil seks måneder etter oppsigelsestiden)."),
+    )
+    andel_listetak = models.PositiveIntegerField(
+        _("ledig del av listetaket"), null=True, blank=True, help_text=_("På en fellesliste: den avgående legens del."),
+    )
+    avsluttet = models.DateField(
+        _("avsluttet"), null=True, blank=True, help_text=_("Dagen en ny fastlegeperiode begynner på listen."),
+    )
+    merknad = models.TextField(_("merknad"), blank=True)
+
+    class Meta(TenantModel.Meta, VersionedModel.Meta):
+        verbose_name = _("ledighetssak")
+        verbose_name_plural = _("ledighetssaker")
+        ordering = ["-kjent", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kommune", "pasientliste", "fastlege"], condition=models.Q(avsluttet__isnull=True),
+                nulls_distinct=False, name="ledighetssak_one_open",
+                violation_error_message=_("Listen har allerede en åpen ledighetssak for denne avgangen."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(avsluttet__isnull=True) | models.Q(avsluttet__gte=models.F("kjent")),
+                name="ledighetssak_avsluttet_after_kjent",
+                violation_error_message=_("Saken kan ikke avsluttes før den ble åpnet."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kostnadsperiode_til__isnull=True)
+                | models.Q(naeringsdrivende=True, fastlege_slutt__isnull=False, kostnadsperiode_til__gt=models.F("fastlege_slutt")),
+                name="ledighetssak_kostnadsperiode_naeringsdrivende",
+                violation_error_message=_("Kommunens vikarplikt gjelder næringsdrivende fastleger og begynner når "
+                                          "oppsigelsestiden er ute (ASA 4310)."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(arsak__in=[c for c, _l in Ledighetsarsak.choices]), name="ledighetssak_arsak_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(oppsigelse_mottatt__isnull=True) | models.Q(fastlege_slutt__isnull=True)
+                | models.Q(fastlege_slutt__gte=models.F("oppsigelse_mottatt")),
+                name="ledighetssak_slutt_after_oppsigelse",
+                violation_error_message=_("Oppsigelsestiden kan ikke slutte før oppsigelsen er mottatt."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Ledighetssak {self.pk} ({self.pasientliste_id})"
+
+
+@track_history()
+class Utlysning(TenantModel, VersionedModel):
+    """An advertisement of the vacant list (ASA 4310 kap. 5). Only correct ones count towards hjemfall."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+", verbose_name=_("kommune"))
+    sak = models.ForeignKey(Ledighetssak, on_delete=models.PROTECT, related_name="utlysninger", verbose_name=_("sak"))
+    dato = models.DateField(_("utlyst"))
+    soknadsfrist = models.DateField(_("søknadsfrist"), null=True, blank=True)
+    kanal = models.CharField(_("kanal"), max_length=150, blank=True, help_text=_("For eksempel kommunens nettside."))
+    korrekt = models.BooleanField(
+        _("korrekt utlysning"), default=True,
+        help_text=_("Utlyst etter rammeavtalens regler (teller med for hjemfall)."),
+    )
+    merknad = models.TextField(_("merknad"), blank=True)
+
+    class Meta(TenantModel.Meta, VersionedModel.Meta):
+        verbose_name = _("utlysning")
+        verbose_name_plural = _("utlysninger")
+        ordering = ["sak", "dato", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(soknadsfrist__isnull=True) | models.Q(soknadsfrist__gte=models.F("dato")),
+                name="utlysning_frist_after_dato",
+                violation_error_message=_("Søknadsfristen kan ikke være før utlysningsdatoen."),
+            ),
+        ]
+
+
+class Sokervurdering(models.TextChoices):
+    TIL_VURDERING = "til_vurdering", _("Til vurdering")
+    KVALIFISERT = "kvalifisert", _("Kvalifisert")
+    IKKE_KVALIFISERT = "ikke_kvalifisert", _("Ikke kvalifisert")
+    TRUKKET = "trukket", _("Trukket søknaden")
+    TAKKET_NEI = "takket_nei", _("Takket nei til tilbud")
+    TILSATT = "tilsatt", _("Tildelt listen")
+
+
+KVALIFISERTE_VURDERINGER = (Sokervurdering.KVALIFISERT, Sokervurdering.TILSATT)
+
+
+@track_history()
+class Soker(TenantModel, VersionedModel):
+    """An applicant for the vacant list: a name and the kommune's assessment (no personal numbers)."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+", verbose_name=_("kommune"))
+    sak = models.ForeignKey(Ledighetssak, on_delete=models.PROTECT, related_name="sokere", verbose_name=_("sak"))
+    navn = models.CharField(_("navn"), max_length=200)
+    lege = models.ForeignKey(Lege, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name=_("lege i registeret"))
+    mottatt = models.DateField(_("søknad mottatt"))
+    vurdering = models.CharField(_("vurdering"), max_length=20, choices=Sokervurdering.choices,
+                                 default=Sokervurdering.TIL_VURDERING)
+    merknad = models.TextField(_("merknad"), blank=True)
+
+    class Meta(TenantModel.Meta, VersionedModel.Meta):
+        verbose_name = _("søker")
+        verbose_name_plural = _("søkere")
+        ordering = ["sak", "mottatt", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(vurdering__in=[c for c, _l in Sokervurdering.choices]), name="soker_vurdering_valid",
+            ),
+        ]
+
+
+class Dekningstype(models.TextChoices):
+    KOLLEGIAL = "kollegial", _("Kollegial fraværsdekning")
+    KONTORET = "kontoret", _("Andre fastleger ved kontoret")
+
+
+@track_history()
+class Dekning(TenantModel, VersionedModel):
+    """Cover for a vacant list other than a vikar period: kollegial fraværsdekning (colleagues at the
+    office, up to eight weeks a year, not registered as vikar use) or other GPs at the office."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+", verbose_name=_("kommune"))
+    pasientliste = models.ForeignKey(Pasientliste, on_delete=models.PROTECT, related_name="dekninger",
+                                     verbose_name=_("pasientliste"))
+    type = models.CharField(_("type"), max_length=10, choices=Dekningstype.choices)
+    fra = models.DateField(_("fra"))
+    til = models.DateField(_("opphører"), help_text=_("Første dag dekningen ikke gjelder."))
+    leger = models.CharField(_("hvem dekker"), max_length=300, blank=True)
+    merknad = models.TextField(_("merknad"), blank=True)
+
+    class Meta(TenantModel.Meta, VersionedModel.Meta):
+        verbose_name = _("dekning")
+        verbose_name_plural = _("dekninger")
+        ordering = ["pasientliste", "fra", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(til__gt=models.F("fra")), name="dekning_periode_ordered",
+                                   violation_error_message=_("Perioden må slutte etter at den begynner.")),
+            models.CheckConstraint(condition=models.Q(type__in=["kollegial", "kontoret"]), name="dekning_type_valid"),
+            ExclusionConstraint(
+                name="dekning_no_overlap",
+                expressions=[("pasientliste", RangeOperators.EQUAL), (_period(), RangeOperators.OVERLAPS)],
+                violation_error_message=_("Listen har allerede dekning registrert i denne perioden."),
+            ),
+        ]
+
+
+# --- the vikar pool -------------------------------------------------------------------------------
+
+class Vikartilknytning(models.TextChoices):
+    KOMMUNE = "kommune", _("Knyttet til kommunen")
+    VIKARBYRA = "vikarbyra", _("Gjennom vikarbyrå")
+
+
+@track_history()
+class Vikar(TenantModel, VersionedModel):
+    """A doctor available to the kommune as vikar (competence comes from the register)."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+", verbose_name=_("kommune"))
+    lege = models.ForeignKey(Lege, on_delete=models.PROTECT, related_name="vikarpool", verbose_name=_("lege"))
+    tilknytning = models.CharField(_("tilknytning"), max_length=10, choices=Vikartilknytning.choices,
+                                   default=Vikartilknytning.KOMMUNE)
+    vikarbyra = models.CharField(_("vikarbyrå"), max_length=150, blank=True)
+    aktiv = models.BooleanField(_("aktiv i vikarpoolen"), default=True)
+    merknad = models.TextField(_("merknad"), blank=True)
+
+    class Meta(TenantModel.Meta, VersionedModel.Meta):
+        verbose_name = _("vikar")
+        verbose_name_plural = _("vikarer")
+        ordering = ["lege__etternavn", "lege__fornavn", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kommune", "lege"], name="vikar_unique_per_kommune",
+                                    violation_error_message=_("Legen er allerede i kommunens vikarpool.")),
+            models.CheckConstraint(
+                condition=models.Q(tilknytning="kommune", vikarbyra="") | models.Q(tilknytning="vikarbyra") & ~models.Q(vikarbyra=""),
+                name="vikar_vikarbyra_iff_byra",
+                violation_error_message=_("Oppgi vikarbyrået når vikaren kommer gjennom et vikarbyrå (og bare da)."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Vikar {self.lege_id}"
+
+
+@track_history()
+class Tilgjengelighet(TenantModel, VersionedModel):
+    """A window in which a vikar can work for the kommune, up to a stillingsprosent."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+", verbose_name=_("kommune"))
+    vikar = models.ForeignKey(Vikar, on_delete=models.CASCADE, related_name="tilgjengelighet", verbose_name=_("vikar"))
+    fra = models.DateField(_("fra"))
+    til = models.DateField(_("opphører"), null=True, blank=True, help_text=_("Første dag vikaren ikke er tilgjengelig."))
+    stillingsprosent = models.PositiveSmallIntegerField(
+        _("inntil stillingsprosent"), default=100, validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    merknad = models.CharField(_("merknad"), max_length=300, blank=True)
+
+    class Meta(TenantModel.Meta, VersionedModel.Meta):
+        verbose_name = _("tilgjengelighet")
+        verbose_name_plural = _("tilgjengelighet")
+        ordering = ["vikar", "fra", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(til__isnull=True) | models.Q(til__gt=models.F("fra")), name="tilgjengelighet_periode_ordered",
+                violation_error_message=_("Perioden må slutte etter at den begynner."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(stillingsprosent__gte=1, stillingsprosent__lte=100), name="tilgjengelighet_prosent_1_100",
+            ),
+            ExclusionConstraint(
+                name="tilgjengelighet_no_overlap",
+                expressions=[("vikar", RangeOperators.EQUAL), (_period(), RangeOperators.OVERLAPS)],
+                violation_error_message=_("Vikaren har allerede tilgjengelighet registrert i denne perioden."),
+            ),
+        ]
+
+
+# --- flags from the nightly vacancy job -----------------------------------------------------------
+
+class Varseltype(models.TextChoices):
+    BLE_LEDIG = "ble_ledig", _("Listen er uten fastlege")
+    LEDIG_30 = "ledig_30", _("Uten fastlege i over 30 dager")
+    LEDIG_90 = "ledig_90", _("Uten fastlege i over 90 dager")
+    LEDIG_365 = "ledig_365", _("Uten fastlege i over 365 dager")
+    UDEKKET = "udekket", _("Udekkede dager de neste 30 dagene")
+    VIKAR_SLUTTER = "vikar_slutter", _("Vikarperiode slutter snart uten at noen tar over")
+    VIKAR_LANG = "vikar_lang", _("Vikarbruk ut over grensen")
+    KOSTNADSPERIODE = "kostnadsperiode", _("Kommunens periode med vikarplikt og driftsutgifter slutter snart")
+    HJEMFALL = "hjemfall", _("Hjemfall er mulig")
+
+
+@track_history()
+class Ledighetsvarsel(TenantModel):
+    """A flag raised by the nightly vacancy job: at most one open flag per list and kind; it
+    resolves itself when its condition clears. Raised, seen and resolved times are recorded."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+", verbose_name=_("kommune"))
+    pasientliste = models.ForeignKey(Pasientliste, on_delete=models.PROTECT, related_name="varsler",
+                                     verbose_name=_("pasientliste"))
+    type = models.CharField(_("type"), max_length=20, choices=Varseltype.choices)
+    reist = models.DateTimeField(_("reist"))
+    sett = models.DateTimeField(_("sett"), null=True, blank=True)
+    sett_av = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+", verbose_name=_("sett av"))
+    lost = models.DateTimeField(_("løst"), null=True, blank=True)
+    detaljer = models.JSONField(_("detaljer"), default=dict, blank=True)
+    varslet = models.DateTimeField(_("sendt i e-postoversikt"), null=True, blank=True)
+
+    class Meta(TenantModel.Meta):
+        verbose_name = _("varsel")
+        verbose_name_plural = _("varsler")
+        ordering = ["-reist", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kommune", "pasientliste", "type"], condition=models.Q(lost__isnull=True),
+                                    name="ledighetsvarsel_one_open"),
+            models.CheckConstraint(condition=models.Q(lost__isnull=True) | models.Q(lost__gte=models.F("reist")),
+                                   name="ledighetsvarsel_lost_after_reist"),
+            models.CheckConstraint(condition=models.Q(sett__isnull=True) | models.Q(sett__gte=models.F("reist")),
+                                   name="ledighetsvarsel_sett_after_reist"),
+            models.CheckConstraint(condition=models.Q(type__in=[c for c, _l in Varseltype.choices]),
+                                   name="ledighetsvarsel_type_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} ({self.pasientliste_id})"

@@ -16,6 +16,7 @@ from core.constraints import full_clean, save_new, translate
 from core.tenancy import unscoped
 from kommune import regler
 from kommune.models import Kommune, Lege
+from lister import kompetanse
 from lister.models import Legekontor, Legeperiode, Listetall, Pasientliste, Rolle, Sluttarsak
 
 # --- offices ------------------------------------------------------------------------------------
@@ -239,7 +240,8 @@ def check_engagement(*, lege: Lege, fra: dt.date, til: dt.date | None, stillings
 
 def add_legeperiode(*, liste: Pasientliste, lege: Lege, rolle: str, fra: dt.date, til: dt.date | None = None,
                     stillingsprosent: int = 100, arbeidsdager: Iterable[int] = (), vikar_for: Lege | None = None,
-                    begrunnelse_over_100: str = "", via_fastlegeavtale: bool = False) -> Legeperiode:
+                    begrunnelse_over_100: str = "", via_fastlegeavtale: bool = False,
+                    kompetanse_begrunnelse: str = "") -> Legeperiode:
     """Put a doctor on the list for a period, as fastlege (LPFL) or vikar (LPVI). A fastlege period
     comes only from signing a fastlegeavtale (the avtaler app passes `via_fastlegeavtale`)."""
     if rolle == Rolle.FASTLEGE and not via_fastlegeavtale:
@@ -260,12 +262,16 @@ def add_legeperiode(*, liste: Pasientliste, lege: Lege, rolle: str, fra: dt.date
         kommune_id=liste.kommune_id, pasientliste=liste, lege=lege, rolle=rolle, fra=fra, til=til,
         stillingsprosent=stillingsprosent, arbeidsdager=sorted(set(arbeidsdager)), vikar_for=vikar_for,
         er_fellesliste=liste.er_fellesliste, begrunnelse_over_100=(begrunnelse_over_100 or "").strip(),
+        kompetanse_begrunnelse=(kompetanse_begrunnelse or "").strip(),
     )
     overlap_fields = {"legeperiode_no_overlapping_fastlege": "fra", "legeperiode_no_overlap_same_doctor": "fra"}
     full_clean(periode, fields=overlap_fields)
     with transaction.atomic():
         lock_lege(lege)
         check_engagement(lege=lege, fra=fra, til=til, stillingsprosent=stillingsprosent, begrunnelse=begrunnelse_over_100)
+        if rolle == Rolle.VIKAR:
+            kompetanse.check_unntak(lege=lege, fra=fra, til=til, arbeidsdager=periode.arbeidsdager,
+                                    kompetanse_begrunnelse=periode.kompetanse_begrunnelse)
         try:
             with transaction.atomic():
                 periode.save()

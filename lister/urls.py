@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from lister import views
 
@@ -21,4 +21,10 @@ urlpatterns = [
     path("legekontor/", views.legekontor_list, name="legekontor"),
     path("legekontor/ny/", views.legekontor_ny, name="legekontor_ny"),
     path("legekontor/<int:kontor_id>/endre/", views.legekontor_endre, name="legekontor_endre"),
+    # Issue 6: vacancies, cases, the vikar pool and assignment, § 4 exceptions, indicators.
+    path("", include("lister.ledighet_urls")),
+    path("", include("lister.sak_urls")),
+    path("", include("lister.vikar_urls")),
+    path("", include("lister.kompetanse_urls")),
+    path("", include("lister.indikator_urls")),
 ]

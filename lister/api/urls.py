@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from lister.api.views import (
@@ -20,4 +20,9 @@ urlpatterns = [
     path("kapasitet/", KapasitetView.as_view(), name="kapasitet"),
     path("listetall-import/", ListetallImportView.as_view(), name="listetall-import"),
     *router.urls,
+    path("", include("lister.api.ledighet_urls")),
+    path("", include("lister.api.sak_urls")),
+    path("", include("lister.api.vikar_urls")),
+    path("", include("lister.api.kompetanse_urls")),
+    path("", include("lister.api.indikator_urls")),
 ]
