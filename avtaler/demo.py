@@ -18,7 +18,7 @@ from core.dates import add_months
 from core.tenancy import unscoped
 from kommune import services as kommune_services
 from kommune.demo import Login, Seeder, register
-from kommune.models import Kommune
+from kommune.models import Kommune, Lege
 from lister import services as lister_services
 from lister.models import Legekontor
 
@@ -211,6 +211,94 @@ def _seed_sunnfjord(k: Kommune) -> None:
 SEEDS = {"4601": _seed_bergen, "4647": _seed_sunnfjord}
 
 
+def _seed_ubesatte_bergen(k: Kommune) -> None:
+    """Vacancies in several states, a vikar pool (one doctor near the § 4 limits) and the flags the
+    nightly job raises for them:
+    - Moe's notice (from the register seed): announced, the list still served;
+    - Lie's list at Fana: vacant since September, a part-time vikar (Mon–Wed) ending soon, a week of
+      kollegial cover, gaps on Thursdays and Fridays; the kommune's vikar and cost period runs;
+    - Rønning's list at Sentrum: vacant since May 2025, a vikarbyrå vikar for over a year, three correct
+      advertisements and no qualified applicant: hjemfall possible;
+    - the never-filled list at Rådhuset with Strand as vikar; Strand (LIS1 only) has used most of the
+      one-year exception of kompetanseforskriften § 4."""
+    from lister import ledighet_jobb, sak_services, vikar_services
+    from lister.models import Ledighetssak
+
+    fana, sentrum, _kommunal = (Legekontor.objects.get(organisasjonsnummer=o) for _n, o, *_rest in OFFICES["4601"])
+    new = {}
+    for hpr, fornavn, etternavn, born, comp in (
+        ("1000110", "Tor", "Lie", D(1962, 9, 9), {"spesialist_allmennmedisin_fra": D(1998, 1, 1), "hjemmel_1_mars_2017": True}),
+        ("1000111", "Hilde", "Rønning", D(1960, 2, 2), {"spesialist_allmennmedisin_fra": D(1995, 1, 1), "hjemmel_1_mars_2017": True}),
+        ("1000112", "Emil", "Sund", D(1984, 4, 4), {"godkjent_allmennlege_fra": D(2015, 6, 1)}),
+        ("1000113", "Tone", "Fjell", D(1978, 8, 8), {"spesialist_allmennmedisin_fra": D(2012, 3, 1)}),
+        ("1000114", "Rune", "Bakke", D(1991, 1, 21), {"under_spesialisering_fra": D(2024, 8, 1), "lis1_fullfort": D(2019, 9, 1)}),
+    ):
+        new[etternavn] = kommune_services.register_lege(kommune=k, hpr_nummer=hpr, fornavn=fornavn, etternavn=etternavn,
+                                                        fodselsdato=born, **comp)
+    strand = Lege.objects.get(hpr_nummer="1000108")
+
+    def signed(lege, lst, start):
+        a = services.create_avtale(kommune=k, lege=lege, pasientliste=lst, tilknytningsform="naeringsdrivende",
+                                   okonomisk_modell="asa4310_8_1", startdato=start, listetak=lst.listetak)
+        return services.sign_avtale(avtale=a, expected_version=a.versjon, signert=start)
+
+    lie_liste = lister_services.create_pasientliste(kommune=k, legekontor=fana, listetak=1600, gyldig_fra=D(2015, 2, 1),
+                                                    navn="Fana 4", flo_id="460108")
+    lie = signed(new["Lie"], lie_liste, D(2015, 2, 1))
+    ronning_liste = lister_services.create_pasientliste(kommune=k, legekontor=sentrum, listetak=1500, gyldig_fra=D(2010, 1, 1),
+                                                        navn="Sentrum 4", flo_id="460109")
+    ronning = signed(new["Rønning"], ronning_liste, D(2010, 1, 1))
+    # Strand's earlier vikariat (Lie's leave in the spring) before his vikariat at Rådhuset: near the § 4 limit.
+    lister_services.add_legeperiode(liste=lie_liste, lege=strand, rolle="LPVI", vikar_for=new["Lie"], fra=D(2026, 1, 5),
+                                    til=D(2026, 6, 27), stillingsprosent=100, arbeidsdager=[1, 2, 3, 4, 5])
+    services.record_oppsigelse(avtale=lie, part="lege", mottatt=D(2026, 3, 2))
+    services.record_oppsigelse(avtale=ronning, part="lege", mottatt=D(2024, 11, 1))
+
+    pool = {}
+    for lege, tilknytning, byra, windows in (
+        (strand, "kommune", "", [(D(2026, 1, 1), D(2027, 3, 1), 100)]),
+        (new["Sund"], "kommune", "", [(D(2026, 9, 1), D(2027, 6, 1), 60)]),
+        (new["Fjell"], "vikarbyra", "Legevikarer Vest AS", [(D(2025, 5, 1), D(2027, 5, 1), 100)]),
+        (new["Bakke"], "kommune", "", [(D(2026, 12, 1), None, 100)]),
+    ):
+        pool[lege.etternavn] = vikar = vikar_services.add_vikar(kommune=k, lege=lege, tilknytning=tilknytning, vikarbyra=byra)
+        for fra, til, prosent in windows:
+            vikar_services.add_tilgjengelighet(vikar=vikar, fra=fra, til=til, stillingsprosent=prosent)
+
+    # Lie's list: a part-time vikar Monday–Wednesday until 4 December, a week of kollegial cover.
+    vikar_services.tildel_vikar(liste=lie_liste, lege=new["Sund"], fra=D(2026, 9, 2), til=D(2026, 12, 4), stillingsprosent=60,
+                                arbeidsdager=[1, 2, 3])
+    sak_services.add_dekning(liste=lie_liste, type="kollegial", fra=D(2026, 11, 26), til=D(2026, 11, 28),
+                             leger="Kollegene ved Fana legesenter")
+    lie_sak = Ledighetssak.objects.get(pasientliste=lie_liste, fastlege=new["Lie"])
+    for dato, korrekt in ((D(2026, 3, 16), True), (D(2026, 6, 1), True), (D(2026, 9, 14), False)):
+        sak_services.add_utlysning(sak=lie_sak, dato=dato, kanal="Kommunens nettside og Legeforeningens stillingsportal",
+                                   korrekt=korrekt, merknad="" if korrekt else "Opplysningsskjema om overdragelse manglet.")
+    sak_services.add_soker(sak=lie_sak, navn="Søker Eksempel", mottatt=D(2026, 9, 30))
+
+    # Rønning's list: a vikarbyrå vikar since May 2025, three correct advertisements, no qualified applicant.
+    vikar_services.tildel_vikar(liste=ronning_liste, lege=new["Fjell"], fra=D(2025, 5, 1), til=D(2027, 5, 1), stillingsprosent=100,
+                                arbeidsdager=[1, 2, 3, 4, 5])
+    ronning_sak = Ledighetssak.objects.get(pasientliste=ronning_liste, fastlege=new["Rønning"])
+    for dato in (D(2024, 11, 18), D(2025, 3, 3), D(2025, 9, 1)):
+        sak_services.add_utlysning(sak=ronning_sak, dato=dato, kanal="Kommunens nettside", korrekt=True)
+    soker = sak_services.add_soker(sak=ronning_sak, navn="Søker Uten Godkjenning", mottatt=D(2025, 9, 20))
+    sak_services.update_soker(soker=soker, expected_version=soker.versjon, vurdering="ikke_kvalifisert")
+    # The nightly job raises the flags for the kommune now (as it will every night).
+    ledighet_jobb.run(kommune_id=k.pk)
+
+
+def seed_ubesatte() -> list[Login]:
+    from lister.models import Vikar
+
+    with unscoped(reason="demo seed: look up the demo kommune"):
+        k = Kommune.objects.get(kommunenummer="4601")
+    with scope(kommune_id=k.pk, actor=current_actor() or "kommando:seed_demo"):
+        if Legekontor.objects.exists() and not Vikar.objects.exists():
+            _seed_ubesatte_bergen(k)
+    return []
+
+
 def seed_register() -> list[Login]:
     with unscoped(reason="demo seed: look up the demo kommuner"):
         kommuner = {k.kommunenummer: k for k in Kommune.objects.filter(kommunenummer__in=list(SEEDS))}
@@ -224,3 +312,4 @@ def seed_register() -> list[Login]:
 
 
 register(Seeder(key="register", order=20, run=seed_register))
+register(Seeder(key="ubesatte", order=30, run=seed_ubesatte))

@@ -178,6 +178,15 @@ class OppsigelseForm(forms.Form):
         "Kommunalt ansatte: datoen arbeidsforholdet opphører etter arbeidsmiljøloven."))
 
 
+class BortfallForm(forms.Form):
+    arsak = forms.ChoiceField(label=_("Årsak"), choices=[
+        ("dodsfall", _("Dødsfall")), ("autorisasjon", _("Tap av autorisasjon er endelig")),
+    ])
+    dato = date_field(_("Avtalen falt bort fra"), help_text=_(
+        "Første dag avtalen ikke gjelder: dagen for dødsfallet, eller dagen tapet av autorisasjon ble endelig "
+        "(fastlegeforskriften § 12)."))
+
+
 class ForlengelseForm(forms.Form):
     forlenget_til = date_field(_("Forlenget til (opphører)"), help_text=_(
         "Tidsbegrenset avtale ut over 70 år, høyst til legen fyller 80 (fastlegeforskriften § 12)."))

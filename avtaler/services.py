@@ -47,8 +47,9 @@ from core.context import current_actor
 from core.dates import add_months, birthday
 from kommune import regler
 from kommune.models import Kommune, Lege
+from lister import sak_services
 from lister import services as lister_services
-from lister.models import Pasientliste, Rolle
+from lister.models import Ledighetsarsak, Pasientliste, Rolle
 
 
 def _fmt(day: dt.date) -> str:
@@ -282,6 +283,8 @@ def sign_avtale(*, avtale: Fastlegeavtale, expected_version: int, signert: dt.da
             arbeidsdager=[1, 2, 3, 4, 5], begrunnelse_over_100=begrunnelse_over_100, via_fastlegeavtale=True,
         )
         _check_list_total(locked, locked.startdato)
+        # A new fastlege period closes the list's open vacancy cases for other GPs (and a new list's case).
+        sak_services.close_saker_for_new_period(liste=locked.pasientliste, lege=locked.lege, fra=locked.startdato)
         Fastlegeavtale.objects.filter(pk=locked.pk).update(signert=signert, legeperiode=periode)
         locked.refresh_from_db()
         # The list takes the new listetak when the avtale starts (today, or the nightly job later).
@@ -506,7 +509,76 @@ def record_oppsigelse(*, avtale: Fastlegeavtale, part: str, type: str = Oppsigel
         ), fields={"oppsigelse_one_active": "avtale"})
         _end_avtale(locked, virkning)
         create_helfo_melding(avtale=locked, type=Meldingstype.OPPSIGELSE, oppsigelse=oppsigelse)
+        if type == OppsigelseType.HEVING:
+            arsak = Ledighetsarsak.HEVING
+        else:
+            arsak = Ledighetsarsak.OPPSIGELSE_KOMMUNE if part == Part.KOMMUNE else Ledighetsarsak.OPPSIGELSE_LEGE
+        _open_vacancy_case(locked, arsak=arsak, kjent=mottatt, fastlege_slutt=virkning, oppsigelse_mottatt=mottatt)
     return oppsigelse
+
+
+def _open_vacancy_case(avtale: Fastlegeavtale, *, arsak: str, kjent: dt.date, fastlege_slutt: dt.date,
+                       oppsigelse_mottatt: dt.date | None = None) -> None:
+    """The departure is known: open the list's vacancy case for this GP (or update the open one)."""
+    liste = avtale.pasientliste
+    sak_services.record_avgang(
+        liste=liste, fastlege=avtale.lege, arsak=arsak, kjent=kjent, fastlege_slutt=fastlege_slutt,
+        oppsigelse_mottatt=oppsigelse_mottatt, naeringsdrivende=avtale.er_naeringsdrivende,
+        andel_listetak=avtale.listetak if liste.er_fellesliste else None,
+    )
+
+
+BORTFALL_ARSAKER = {"dodsfall": Ledighetsarsak.DODSFALL, "autorisasjon": Ledighetsarsak.AUTORISASJON}
+
+
+def _bortfall_email(avtale: Fastlegeavtale, arsak: str, dato: dt.date) -> str:
+    lege = avtale.lege
+    grunn = _("legens dødsfall") if arsak == "dodsfall" else _("at legens tap av autorisasjon er endelig")
+    return _(
+        "Til: post@helfo.no\nEmne: Fastlegeavtale opphørt – %(lege)s (HPR %(hpr)s), %(kommune)s\n\n"
+        "%(kommune)s melder at fastlegeavtalen med %(lege)s (HPR-nummer %(hpr)s) på listen «%(liste)s» ved %(kontor)s "
+        "er falt bort fra %(dato)s på grunn av %(grunn)s (fastlegeforskriften § 12).\n\n"
+        "Ny fastlege eller vikar meldes på eget skjema (05-04.27) når det er avklart.\n\nMed hilsen\n%(kommune)s"
+    ) % {
+        "lege": lege.navn, "hpr": lege.hpr_nummer, "kommune": avtale.kommune.navn, "liste": avtale.pasientliste,
+        "kontor": avtale.pasientliste.legekontor.navn, "dato": _fmt(dato), "grunn": grunn,
+    }
+
+
+def record_bortfall(*, avtale: Fastlegeavtale, arsak: str, dato: dt.date, expected_version: int | None = None) -> Fastlegeavtale:
+    """The avtale falls away at once (fastlegeforskriften § 12): the GP has died, or the loss of
+    autorisasjon has become final. `dato` is the first day the avtale no longer applies: the avtale
+    and its fastlege period end then, a message to Helfo (the avtale ends, with the e-mail to
+    post@helfo.no) is made and the list's vacancy case is opened (or the open one updated). With
+    `expected_version` (the API's If-Match), a changed avtale is refused (StaleVersion)."""
+    if arsak not in BORTFALL_ARSAKER:
+        raise _error("arsak", _("Velg årsak: dødsfall eller tap av autorisasjon."), "ugyldig")
+    if not avtale.signert:
+        raise _error("avtale", _("Avtalen er ikke signert; et utkast slettes eller endres i stedet."), "ikke_signert")
+    if dato is None:
+        raise _error("dato", _("Oppgi datoen avtalen falt bort."), "mangler")
+    if dato > timezone.localdate():
+        raise _error("dato", _("Datoen kan ikke være i fremtiden: avtalen faller bort når dødsfallet har skjedd eller tapet "
+                               "av autorisasjon er endelig."), "fremtidig_dato")
+    if dato <= avtale.startdato:
+        raise _error("dato", _("Datoen må være etter avtalens startdato (%(dato)s).") % {"dato": _fmt(avtale.startdato)}, "for_tidlig")
+    ends = effective_end(avtale)
+    if dato >= ends:
+        raise _error("dato", _("Avtalen er allerede opphørt %(dato)s.") % {"dato": _fmt(ends)}, "allerede_opphort")
+    with transaction.atomic():
+        locked = Fastlegeavtale.objects.select_for_update().get(pk=avtale.pk)
+        if expected_version is not None and locked.versjon != expected_version:
+            from core.exceptions import StaleVersion
+
+            raise StaleVersion()
+        _end_avtale(locked, dato)
+        full = Fastlegeavtale.objects.select_related("lege", "pasientliste__legekontor", "kommune").get(pk=locked.pk)
+        innhold = helfo_innhold(full)
+        innhold["bortfall"] = {"arsak": str(BORTFALL_ARSAKER[arsak].label), "dato": dato.isoformat()}
+        save_new(HelfoMelding(kommune_id=full.kommune_id, avtale=full, type=Meldingstype.OPPHOR, innhold=innhold,
+                              epost_tekst=_bortfall_email(full, arsak, dato)))
+        _open_vacancy_case(full, arsak=BORTFALL_ARSAKER[arsak], kjent=dato, fastlege_slutt=dato)
+    return full
 
 
 def _end_avtale(avtale: Fastlegeavtale, til: dt.date) -> None:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("avtaler/<int:pk>/listetak/<int:endring_id>/avslag/", views.listetak_avslag, name="avslag"),
     path("avtaler/<int:pk>/oppsigelse/", views.avtale_oppsigelse, name="oppsigelse"),
     path("avtaler/<int:pk>/forlengelse/", views.avtale_forlengelse, name="forlengelse"),
+    path("avtaler/<int:pk>/bortfall/", views.avtale_bortfall, name="bortfall"),
     path("avtaler/<int:pk>/oppgaver/ny/", views.oppgave_ny, name="oppgave_ny"),
     path("offentlig/<str:kommunenummer>/ledige-plasser/", public_views.ledige_plasser, name="offentlig"),
 ]

@@ -278,6 +278,28 @@ def avtale_oppsigelse(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 @kommune_page(Handling.SKRIV)
+def avtale_bortfall(request, pk: int):
+    """The avtale falls away at once (death, final loss of autorisasjon): it ends, Helfo gets a
+    message and the list's vacancy case opens."""
+    avtale = _avtale(pk)
+    form = forms.BortfallForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_bortfall(avtale=avtale, arsak=form.cleaned_data["arsak"], dato=form.cleaned_data["dato"])
+        except ValidationError as exc:
+            forms.apply_service_error(form, exc, aliases={"avtale": "__all__"})
+        else:
+            messages.success(request, _("Bortfallet er registrert. Avtalen opphørte %(dato)s; e-posten til Helfo er klar, og "
+                                        "listens ledighetssak er åpnet.") % {"dato": _fmt(form.cleaned_data["dato"])})
+            return redirect(_detail_url(avtale, "helfo"))
+    return _form_page(request, avtale=avtale, form=form, title=_("Registrer bortfall av avtalen"), submit=_("Registrer bortfallet"),
+                      intro=_("Avtalen faller bort straks når legen dør, eller når tap av autorisasjon er endelig "
+                              "(fastlegeforskriften § 12). Avtalen og fastlegeperioden avsluttes på datoen, en melding til "
+                              "Helfo lages, og listens ledighetssak åpnes."))
+
+
+@require_http_methods(["GET", "POST"])
+@kommune_page(Handling.SKRIV)
 def avtale_forlengelse(request, pk: int):
     avtale = _avtale(pk)
     form = forms.ForlengelseForm(request.POST or None)

@@ -282,6 +282,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Choice sets that share a field name (type, tilknytning, arsak) get their own component names.
+    "ENUM_NAME_OVERRIDES": {
+        "DekningstypeEnum": "lister.models.Dekningstype",
+        "VarseltypeEnum": "lister.models.Varseltype",
+        "VikartilknytningEnum": "lister.models.Vikartilknytning",
+        "TilknytningsformEnum": "avtaler.models.Tilknytningsform",
+        "LedighetsarsakEnum": "lister.models.Ledighetsarsak",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.schema.add_error_responses",

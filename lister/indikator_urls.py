@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+"""Routes of the kommune dashboard panel (issue 6): the panel alone for htmx, and the indicators as CSV.
+The panel itself is on the landing page (kommune:landing, `?dato=`), registered in lister.indikatorer.ready()."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from lister import indikator_views
+
+urlpatterns = [
+    path("lister/indikatorer/panel/", indikator_views.panel, name="indikatorer_panel"),
+    path("lister/indikatorer.csv", indikator_views.indikatorer_csv, name="indikatorer_csv"),
+]

@@ -218,7 +218,7 @@ class Legeperiode(TenantModel):
         help_text=_("Påkrevd når legens engasjementer til sammen overstiger 100 % en dag."),
     )
     kompetanse_begrunnelse = models.TextField(
-        _("kommuneoverlegens begrunnelse ut over unntakene i kompetanseforskriften § 4"), blank=True,
+        _("kommuneoverlegens begrunnelse ut over unntakene i kompetanseforskriften § 4"), blank=True, db_default="",
         help_text=_("Påkrevd når en lege uten spesialisering, godkjenning eller spesialiseringsløp arbeider ut over "
                     "unntakene (ett år til sammen eller fire måneder i kalenderåret)."),
     )

@@ -92,7 +92,14 @@ def create_pasientliste(*, kommune: Kommune, legekontor: Legekontor, listetak: i
         er_fellesliste=er_fellesliste, manuelt_last=manuelt_last, flo_id=flo_id,
         samarbeidskommuner=_validate_samarbeidskommuner(kommune, samarbeidskommuner),
     )
-    return save_new(liste, fields=FLO_ID_FIELDS)
+    from lister import sak_services
+    from lister.models import Ledighetsarsak
+
+    with transaction.atomic():
+        save_new(liste, fields=FLO_ID_FIELDS)
+        # A new list has no fastlege yet: a vacancy case opens on its first day (closed by the first avtale).
+        sak_services.open_sak(liste=liste, arsak=Ledighetsarsak.NY_LISTE, kjent=gyldig_fra)
+    return liste
 
 
 PASIENTLISTE_FIELDS = frozenset({"legekontor", "navn", "manuelt_last", "er_fellesliste", "samarbeidskommuner", "listetak",
@@ -281,9 +288,12 @@ def add_legeperiode(*, liste: Pasientliste, lege: Lege, rolle: str, fra: dt.date
 
 
 def change_legeperiode_end(*, periode: Legeperiode, til: dt.date | None, begrunnelse_over_100: str = "",
-                           via_fastlegeavtale: bool = False) -> Legeperiode:
+                           via_fastlegeavtale: bool = False, kompetanse_begrunnelse: str = "") -> Legeperiode:
     """Move a period's end (ending it, or extending it: an extension is checked like a new period).
-    A fastlege period ends through its fastlegeavtale (notice, heving, age, extension: § 12)."""
+    A fastlege period ends through its fastlegeavtale (notice, heving, age, extension: § 12).
+    Extending a vikar period checks its new days against kompetanseforskriften § 4 (lister.kompetanse);
+    beyond both exceptions it needs a new `kompetanse_begrunnelse` (the one recorded for the
+    period's earlier days does not carry over to the extension)."""
     if periode.rolle == Rolle.FASTLEGE and not via_fastlegeavtale:
         raise ValidationError({"til": ValidationError(_(
             "En fastlegeperiode avsluttes eller forlenges gjennom fastlegeavtalen: oppsigelse, heving, aldersgrensen "
@@ -296,12 +306,18 @@ def change_legeperiode_end(*, periode: Legeperiode, til: dt.date | None, begrunn
         if extends:
             check_engagement(lege=periode.lege, fra=periode.fra, til=til, stillingsprosent=periode.stillingsprosent,
                              begrunnelse=begrunnelse_over_100 or periode.begrunnelse_over_100, exclude_id=periode.pk)
+        if periode.rolle == Rolle.VIKAR and periode.til is not None and (til is None or til > periode.til):
+            kompetanse.check_unntak(lege=periode.lege, fra=periode.fra, til=til, arbeidsdager=periode.arbeidsdager,
+                                    kompetanse_begrunnelse=kompetanse_begrunnelse, exclude_id=periode.pk,
+                                    sjekk_fra=periode.til)
         periode.til = til
         if begrunnelse_over_100:
             periode.begrunnelse_over_100 = begrunnelse_over_100.strip()
+        if (kompetanse_begrunnelse or "").strip():
+            periode.kompetanse_begrunnelse = kompetanse_begrunnelse.strip()
         try:
             with transaction.atomic():
-                periode.save(update_fields=["til", "begrunnelse_over_100"])
+                periode.save(update_fields=["til", "begrunnelse_over_100", "kompetanse_begrunnelse"])
         except IntegrityError as exc:
             raise translate(exc, Legeperiode, fields={
                 "legeperiode_no_overlapping_fastlege": "til", "legeperiode_no_overlap_same_doctor": "til"}) from exc

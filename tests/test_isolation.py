@@ -57,9 +57,22 @@ from kommune.models import (
     Rolle,
     User,
 )
+from lister import sak_services, vikar_services
 from lister import services as lister_services
 from lister.api.views import periode_etag
-from lister.models import Legekontor, Legeperiode, Listetall, Pasientliste
+from lister.models import (
+    Dekning,
+    Ledighetssak,
+    Ledighetsvarsel,
+    Legekontor,
+    Legeperiode,
+    Listetall,
+    Pasientliste,
+    Soker,
+    Tilgjengelighet,
+    Utlysning,
+    Vikar,
+)
 from tests import register
 from tests.conftest import in_kommune, kommune, token_client, user_with_role
 
@@ -173,6 +186,29 @@ TENANT_ARGS = {
     # Background jobs (the list figure import).
     ("bakgrunnsjobb", "pk"): lambda w: w.r.jobb.pk,
     ("*", "jobb_id"): lambda w: w.r.jobb.pk,
+    # Vacancy cases, advertisements, applicants, cover; the bortfall of an avtale (its own avtale).
+    ("ledighetssak", "pk"): lambda w: w.r.sak.pk,
+    ("*", "sak_id"): lambda w: w.r.sak.pk,
+    ("utlysning", "sak_pk"): lambda w: w.r.sak.pk,
+    ("utlysning", "pk"): lambda w: w.r.utlysning.pk,
+    ("*", "utlysning_id"): lambda w: w.r.utlysning.pk,
+    ("soker", "sak_pk"): lambda w: w.r.sak.pk,
+    ("soker", "pk"): lambda w: w.r.soker.pk,
+    ("*", "soker_id"): lambda w: w.r.soker.pk,
+    ("dekning", "pk"): lambda w: w.r.dekning.pk,
+    ("*", "dekning_id"): lambda w: w.r.dekning.pk,
+    ("avtaler:bortfall", "pk"): lambda w: w.r.avtale3.pk,
+    ("fastlegeavtale-bortfall", "pk"): lambda w: w.r.avtale3.pk,
+    # The vikar pool, assignment and the Helfo confirmation.
+    ("vikar", "pk"): lambda w: w.r.poolvikar.pk,
+    ("vikar-tilgjengelighet", "vikar_pk"): lambda w: w.r.poolvikar.pk,
+    ("vikar-tilgjengelighet", "pk"): lambda w: w.r.vindu.pk,
+    ("*", "vikar_id"): lambda w: w.r.poolvikar.pk,
+    ("*", "tilgjengelighet_id"): lambda w: w.r.vindu.pk,
+    ("vikartildeling", "liste_pk"): lambda w: w.r.liste.pk,
+    ("vikarkandidater", "liste_pk"): lambda w: w.r.liste.pk,
+    ("vikarperiode-bekreftelse", "pk"): lambda w: w.r.vikarperiode.pk,
+    ("*", "periode_id"): lambda w: w.r.vikarperiode.pk,
 }
 
 # What B's own GET must show when the object holds none of the MARKERS (no free text).
@@ -354,6 +390,51 @@ PAYLOADS: dict[tuple[str, str], Any] = {
     ("avtaler:okonomi_betaling_endre", "POST"): lambda w: (
         {"dato": "2026-02-01", "retning": "til_lege", "kategori": "driftstilskudd", "belop": "1000", "referanse": "Sunnfjord-1",
          "versjon": str(w.r.betaling.versjon)}, {}),
+    # Vacancy cases (issue 6).
+    ("lister:sak_ny", "POST"): lambda w: ({"arsak": "annet", "kjent": "2026-03-02"}, {}),
+    ("lister:sak_endre", "POST"): lambda w: (
+        {"kjent": w.r.sak.kjent.isoformat(), "arsak": w.r.sak.arsak, "merknad": "B", "versjon": str(w.r.sak.versjon)}, {}),
+    ("lister:sak_utlysning", "POST"): lambda w: ({"dato": "2026-03-02", "korrekt": "on"}, {}),
+    ("lister:sak_utlysning_endre", "POST"): lambda w: (
+        {"dato": w.r.utlysning.dato.isoformat(), "kanal": "B", "korrekt": "on", "versjon": str(w.r.utlysning.versjon)}, {}),
+    ("lister:sak_utlysning_slett", "POST"): lambda w: ({"versjon": str(w.r.utlysning.versjon)}, {}),
+    ("lister:sak_soker", "POST"): lambda w: ({"navn": "Søker B", "mottatt": "2026-03-02", "vurdering": "til_vurdering"}, {}),
+    ("lister:sak_soker_endre", "POST"): lambda w: (
+        {"navn": "Søker B", "mottatt": "2026-03-02", "vurdering": "kvalifisert", "versjon": str(w.r.soker.versjon)}, {}),
+    ("lister:dekning_ny", "POST"): lambda w: ({"type": "kontoret", "fra": "2026-05-04", "til": "2026-05-08"}, {}),
+    ("lister:dekning_endre", "POST"): lambda w: ({"til": "2026-02-05", "versjon": str(w.r.dekning.versjon)}, {}),
+    ("lister:dekning_slett", "POST"): lambda w: ({"versjon": str(w.r.dekning.versjon)}, {}),
+    ("avtaler:bortfall", "POST"): lambda w: ({"arsak": "dodsfall", "dato": "2026-06-01"}, {}),
+    ("fastlegeavtale-bortfall", "POST"): lambda w: ({"arsak": "dodsfall", "dato": "2026-06-01"}, _if_match(w.r.avtale3.versjon)),
+    ("ledighetssak-list", "POST"): lambda w: ({"pasientliste": w.r.liste.pk, "arsak": "annet", "kjent": "2026-03-02"}, {}),
+    ("ledighetssak-detail", "PATCH"): lambda w: ({"merknad": "B"}, _if_match(w.r.sak.versjon)),
+    ("utlysning-list", "POST"): lambda w: ({"dato": "2026-03-02"}, {}),
+    ("utlysning-detail", "PATCH"): lambda w: ({"kanal": "B"}, _if_match(w.r.utlysning.versjon)),
+    ("utlysning-detail", "DELETE"): lambda w: (None, _if_match(w.r.utlysning.versjon)),
+    ("soker-list", "POST"): lambda w: ({"navn": "Søker B", "mottatt": "2026-03-02"}, {}),
+    ("soker-detail", "PATCH"): lambda w: ({"vurdering": "kvalifisert"}, _if_match(w.r.soker.versjon)),
+    ("dekning-list", "POST"): lambda w: (
+        {"pasientliste": w.r.liste2.pk, "type": "kontoret", "fra": "2026-05-04", "til": "2026-05-08"}, {}),
+    ("dekning-detail", "PATCH"): lambda w: ({"til": "2026-02-05"}, _if_match(w.r.dekning.versjon)),
+    ("dekning-detail", "DELETE"): lambda w: (None, _if_match(w.r.dekning.versjon)),
+    # The vikar pool and assignment (issue 6).
+    ("vikar-list", "POST"): lambda w: ({"lege": w.r.lege2.pk, "tilknytning": "kommune"}, {}),
+    ("vikar-detail", "PATCH"): lambda w: ({"merknad": "Endret"}, _if_match(w.r.poolvikar.versjon)),
+    ("vikar-tilgjengelighet-list", "POST"): lambda w: ({"fra": "2031-01-01", "stillingsprosent": 50}, {}),
+    ("vikar-tilgjengelighet-detail", "PATCH"): lambda w: ({"stillingsprosent": 70}, _if_match(w.r.vindu.versjon)),
+    ("vikar-tilgjengelighet-detail", "DELETE"): lambda w: (None, _if_match(w.r.vindu.versjon)),
+    ("vikartildeling", "POST"): lambda w: (
+        {"lege": w.r.vikar.pk, "fra": "2027-03-01", "til": "2027-04-01", "stillingsprosent": 10, "begrunnelse_over_100": "test"}, {}),
+    ("lister:tildel", "POST"): lambda w: (
+        {"fra": "2027-03-01", "til": "2027-04-01", "stillingsprosent": "10", "lege": w.r.vikar.pk, "handling": "tildel",
+         "begrunnelse_over_100": "test"}, {}),
+    ("lister:vikar_ny", "POST"): lambda w: ({"lege": w.r.lege2.pk, "tilknytning": "kommune", "vikarbyra": ""}, {}),
+    ("lister:vikar_endre", "POST"): lambda w: (
+        {"tilknytning": "kommune", "vikarbyra": "", "merknad": "Endret", "aktiv": "on", "versjon": str(w.r.poolvikar.versjon)}, {}),
+    ("lister:tilgjengelighet_ny", "POST"): lambda w: ({"fra": "2031-01-01", "til": "", "stillingsprosent": "50"}, {}),
+    ("lister:tilgjengelighet_endre", "POST"): lambda w: (
+        {"fra": "2026-01-01", "til": "", "stillingsprosent": "70", "versjon": str(w.r.vindu.versjon)}, {}),
+    ("lister:tilgjengelighet_slett", "POST"): lambda w: ({"versjon": str(w.r.vindu.versjon)}, {}),
     # The list figure import (a file with one valid row for B's list).
     ("lister:import", "POST"): lambda w: ({"fil": _figures_file(w)}, {}),
     ("listetall-import", "POST"): lambda w: ({"fil": _figures_file(w)}, {}),
@@ -435,6 +516,7 @@ REGISTER_MODELS = (
     Oppsigelse, KommunalOppgave, Vedtak, HelfoMelding,
     Introduksjonsavtale, IntroduksjonsFastlege, Alisavtale, AlisElement, AlisFravaer, AlisTjeneste, AlisVeiledning, AlisSats,
     Okonomiavtale, Okonomibetaling, Bakgrunnsjobb,
+    Ledighetssak, Utlysning, Soker, Dekning, Vikar, Tilgjengelighet, Ledighetsvarsel,
 )
 
 
@@ -559,7 +641,31 @@ def _b_register(b: Kommune) -> SimpleNamespace:
             kommune=b, type="lister.listetall_import", tittel="Sunnfjord: import", status="feilet", ferdig=dt.datetime.now(dt.UTC),
             totalt=1, behandlet=1, feil=[{"rad": 2, "felt": "liste", "melding": "Sunnfjord: ukjent liste"}], opprettet_av="test",
         )
+        # Issue 6: a vacancy case with an advertisement and an applicant, cover, a pool vikar with a window,
+        # and a third avtale for the bortfall routes.
+        sak = Ledighetssak.objects.get(pasientliste=liste2)  # opened with the new list (no fastlege yet)
+        # A vikariat over New Year 2025 by a doctor without specialisation: last year's § 4 report shows it.
+        lister_services.add_legeperiode(liste=liste2, lege=vikar, rolle="LPVI", fra=dt.date(2025, 12, 1), til=dt.date(2026, 1, 1),
+                                        stillingsprosent=50)
+        Ledighetssak.objects.filter(pk=sak.pk).update(merknad="Sunnfjord: saken")
+        utlysning = sak_services.add_utlysning(sak=sak, dato=dt.date(2026, 2, 9), kanal="Sunnfjord avis")
+        Utlysning.objects.filter(pk=utlysning.pk).update(kanal="Sunnfjord: avisa")
+        soker = sak_services.add_soker(sak=sak, navn="Sunnfjord søker", mottatt=dt.date(2026, 2, 20))
+        Soker.objects.filter(pk=soker.pk).update(navn="Sunnfjord: søkeren")
+        dekning = sak_services.add_dekning(liste=liste2, type="kontoret", fra=dt.date(2026, 2, 2), til=dt.date(2026, 2, 9),
+                                           leger="Sunnfjord kolleger")
+        Dekning.objects.filter(pk=dekning.pk).update(leger="Sunnfjord: kollegene")
+        poolvikar = vikar_services.add_vikar(kommune=b, lege=vikar, merknad="Sunnfjord pool")
+        Vikar.objects.filter(pk=poolvikar.pk).update(merknad="Sunnfjord: poolen")
+        vindu = vikar_services.add_tilgjengelighet(vikar=poolvikar, fra=dt.date(2026, 1, 1), til=dt.date(2027, 1, 1),
+                                                   merknad="Sunnfjord vindu")
+        Tilgjengelighet.objects.filter(pk=vindu.pk).update(merknad="Sunnfjord: vinduet")
+        lege3 = register.lege(b, fornavn="Berit", etternavn="Sunnfjordbortfall")
+        liste3 = lister_services.create_pasientliste(kommune=b, legekontor=kontor, listetak=800, gyldig_fra=dt.date(2020, 1, 1),
+                                                     navn="Sunnfjordlista 3")
+        avtale3 = register.avtale(b, lege_=lege3, liste_=liste3, startdato=dt.date(2026, 1, 5), listetak=800)
         objects = SimpleNamespace(
+            sak=sak, utlysning=utlysning, soker=soker, dekning=dekning, poolvikar=poolvikar, vindu=vindu, avtale3=avtale3,
             lege=lege, vikar=vikar, lege2=lege2, kontor=kontor, liste=liste, liste2=liste2, listetall=listetall,
             avtale=avtale, vikarperiode=vikarperiode, utkast=utkast, oppgave=oppgave, endring=endring, vedtak=vedtak,
             melding_sendt=melding_sendt, melding_utkast=melding_utkast, veileder=veileder, intro=intro, alis=alis,

@@ -120,6 +120,15 @@ class OppsigelseSerializer(serializers.ModelSerializer):
         validators: list = []
 
 
+class BortfallSerializer(serializers.Serializer):
+    """The avtale falls away at once (fastlegeforskriften § 12)."""
+
+    # A plain string (checked by the service), so the schema's enum for the vacancy case's `arsak` keeps its name.
+    arsak = serializers.CharField(max_length=20, help_text="`dodsfall` (dødsfall) eller `autorisasjon` (tap av autorisasjon er endelig).")
+    dato = serializers.DateField(help_text="Første dag avtalen ikke gjelder (dødsfallet, eller dagen tapet av autorisasjon "
+                                 "ble endelig). Ikke i fremtiden; etter startdatoen.")
+
+
 class ForlengelseSerializer(serializers.Serializer):
     forlenget_til = serializers.DateField(help_text="Avtalen opphører denne dagen; ut over 70 år, høyst til 80 (§ 12).")
     begrunnelse = serializers.CharField(help_text="Vedtakets begrunnelse.")

@@ -18,6 +18,7 @@ from avtaler import selectors, services
 from avtaler.api.serializers import (
     AvslagSerializer,
     BekreftetSerializer,
+    BortfallSerializer,
     FastlegeavtaleEndringSerializer,
     FastlegeavtaleSerializer,
     ForlengelseSerializer,
@@ -135,6 +136,23 @@ class FastlegeavtaleViewSet(SchemaSafeMixin, HistoryMixin, IdempotentCreateMixin
             return _created(OppsigelseSerializer(oppsigelse).data)
 
         return idempotent(request, effect)
+
+    @extend_schema(
+        summary="Registrer bortfall: dødsfall eller endelig tap av autorisasjon (§ 12)", tags=TAGS, parameters=[IF_MATCH],
+        request=BortfallSerializer, responses={200: FastlegeavtaleSerializer, **PRECONDITION_RESPONSES},
+    )
+    @action(detail=True, methods=["post"], url_path="bortfall")
+    def bortfall(self, request, pk=None):
+        """Avtalen faller bort straks (fastlegeforskriften § 12): avtalen og fastlegeperioden
+        avsluttes på `dato` (første dag avtalen ikke gjelder), et utkast til melding til Helfo med
+        e-post lages, og listens ledighetssak åpnes (eller den åpne saken for legen oppdateres).
+        Krever If-Match med avtalens ETag."""
+        avtale = self.get_object()
+        version = expected_version(request, avtale)
+        data = BortfallSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.record_bortfall(avtale=avtale, expected_version=version, **data.validated_data)
+        return self._shown(avtale.pk)
 
     @extend_schema(
         summary="Forleng avtalen ut over 70 år (vedtak, § 12)", tags=TAGS, parameters=[IDEMPOTENCY_KEY],

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from lister.api.indikator_views import IndikatorerView, IndikatorTrendView
+
+urlpatterns = [
+    path("indikatorer/", IndikatorerView.as_view(), name="indikatorer"),
+    path("indikatorer/trend/", IndikatorTrendView.as_view(), name="indikatorer-trend"),
+]

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+"""API routes for kompetanseforskriften § 4 (lister.api.kompetanse_views)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from lister.api.kompetanse_views import KompetanserapportView
+
+urlpatterns = [
+    path("kompetanserapport/", KompetanserapportView.as_view(), name="kompetanserapport"),
+]

@@ -309,12 +309,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='legeperiode',
             name='kompetanse_begrunnelse',
-            field=models.TextField(blank=True, help_text='Påkrevd når en lege uten spesialisering, godkjenning eller spesialiseringsløp arbeider ut over unntakene (ett år til sammen eller fire måneder i kalenderåret).', verbose_name='kommuneoverlegens begrunnelse ut over unntakene i kompetanseforskriften § 4'),
+            field=models.TextField(blank=True, db_default='', help_text='Påkrevd når en lege uten spesialisering, godkjenning eller spesialiseringsløp arbeider ut over unntakene (ett år til sammen eller fire måneder i kalenderåret).', verbose_name='kommuneoverlegens begrunnelse ut over unntakene i kompetanseforskriften § 4'),
         ),
         migrations.AddField(
             model_name='legeperiodeevent',
             name='kompetanse_begrunnelse',
-            field=models.TextField(blank=True, help_text='Påkrevd når en lege uten spesialisering, godkjenning eller spesialiseringsløp arbeider ut over unntakene (ett år til sammen eller fire måneder i kalenderåret).', verbose_name='kommuneoverlegens begrunnelse ut over unntakene i kompetanseforskriften § 4'),
+            field=models.TextField(blank=True, db_default='', help_text='Påkrevd når en lege uten spesialisering, godkjenning eller spesialiseringsløp arbeider ut over unntakene (ett år til sammen eller fire måneder i kalenderåret).', verbose_name='kommuneoverlegens begrunnelse ut over unntakene i kompetanseforskriften § 4'),
         ),
         pgtrigger.migrations.AddTrigger(
             model_name='legeperiode',

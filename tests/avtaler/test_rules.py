@@ -252,7 +252,7 @@ def test_vikar_period_may_overlap_fastlege(k):
 # --- engagement over 100 % ---------------------------------------------------------------------------------------
 
 def test_over_100_percent_needs_a_reason(k, sunnfjord):
-    doctor = register.lege(k)
+    doctor = register.lege(k, spesialist_allmennmedisin_fra=dt.date(2015, 1, 1))
     register.avtale(k, lege_=doctor, omfang_prosent=80)
     from lister import services as lister_services
 

@@ -262,7 +262,7 @@ def test_a_fastlege_period_comes_only_from_signing_an_avtale(api, k):
 
 
 def test_overlapping_periods_of_one_doctor_are_refused_on_the_field(api, k):
-    liste, lege = register.liste(k), register.lege(k)
+    liste, lege = register.liste(k), register.lege(k, spesialist_allmennmedisin_fra=dt.date(2015, 1, 1))
     services.add_legeperiode(liste=liste, lege=lege, rolle="LPVI", fra=dt.date(2026, 1, 1), stillingsprosent=40)
     body = error(api.post(perioder(liste.pk), {"lege": lege.pk, "rolle": "LPVI", "fra": "2026-06-01", "stillingsprosent": 40},
                           format="json"))
@@ -305,7 +305,7 @@ def test_period_end_moves_with_if_match(api, k):
 
 
 def test_period_patch_cannot_change_the_doctor(api, k):
-    liste, lege = register.liste(k), register.lege(k)
+    liste, lege = register.liste(k), register.lege(k, spesialist_allmennmedisin_fra=dt.date(2015, 1, 1))
     periode = services.add_legeperiode(liste=liste, lege=lege, rolle="LPVI", fra=dt.date(2026, 1, 1), til=dt.date(2026, 2, 1))
     url = f"{perioder(liste.pk)}{periode.pk}/"
     response = api.patch(url, {"til": None, "lege": register.lege(k).pk}, format="json", HTTP_IF_MATCH=api.get(url)["ETag"])
@@ -317,7 +317,8 @@ def test_period_patch_cannot_change_the_doctor(api, k):
 def test_periods_of_another_kommunes_list_are_404(api, sunnfjord):
     with in_kommune(sunnfjord):
         theirs = register.liste(sunnfjord)
-        periode = services.add_legeperiode(liste=theirs, lege=register.lege(sunnfjord), rolle="LPVI", fra=dt.date(2026, 1, 1))
+        periode = services.add_legeperiode(liste=theirs, lege=register.lege(sunnfjord, spesialist_allmennmedisin_fra=dt.date(2015, 1, 1)), rolle="LPVI",
+                                           fra=dt.date(2026, 1, 1))
     assert error(api.get(perioder(theirs.pk)), 404)
     assert error(api.get(f"{perioder(theirs.pk)}{periode.pk}/"), 404)
     assert error(api.post(perioder(theirs.pk), {"rolle": "LPVI"}, format="json"), 404)
@@ -326,7 +327,8 @@ def test_periods_of_another_kommunes_list_are_404(api, sunnfjord):
 
 def test_period_of_one_list_is_not_found_under_another(api, k):
     liste, other = register.liste(k), register.liste(k)
-    periode = services.add_legeperiode(liste=liste, lege=register.lege(k), rolle="LPVI", fra=dt.date(2026, 1, 1))
+    periode = services.add_legeperiode(liste=liste, lege=register.lege(k, spesialist_allmennmedisin_fra=dt.date(2015, 1, 1)), rolle="LPVI",
+                                       fra=dt.date(2026, 1, 1))
     assert error(api.get(f"{perioder(other.pk)}{periode.pk}/"), 404)
 
 

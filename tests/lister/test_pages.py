@@ -205,7 +205,7 @@ def add_lists(k, count: int, kontor: Legekontor) -> None:
     for i in range(count):
         liste = register.liste(k, listetak=1000 + i, kontor=kontor, navn=f"Masse {i}")
         fastlege(k, liste, prosent=50)
-        vikar = register.lege(k)
+        vikar = register.lege(k, spesialist_allmennmedisin_fra=dt.date(2015, 1, 1))
         services.add_legeperiode(liste=liste, lege=vikar, rolle="LPVI", fra=dt.date(2025, 1, 1), stillingsprosent=50)
         services.record_listetall(liste=liste, dato=TODAY, listelengde=900 + i, venteliste=i)
 

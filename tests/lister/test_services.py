@@ -197,7 +197,7 @@ def test_nightly_job_applies_steps_set_based_with_constant_queries(k, sunnfjord,
 def test_two_concurrent_assignments_of_one_doctor_both_see_each_other():
     bergen, sunnfjord = kommune("4601"), kommune("4647")
     with in_kommune(bergen):
-        doctor = register.lege(bergen)
+        doctor = register.lege(bergen, spesialist_allmennmedisin_fra=dt.date(2015, 1, 1))
         liste_a = register.liste(bergen)
     with in_kommune(sunnfjord):
         linked = kommune_services.register_lege(kommune=sunnfjord, hpr_nummer=doctor.hpr_nummer, fornavn=doctor.fornavn,
