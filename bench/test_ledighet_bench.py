@@ -99,10 +99,10 @@ def test_nightly_vacancy_job_is_set_based(bergen):
 
     sunnfjord = kommune("4647")
     sizes = {100: bergen, 5000: sunnfjord}
-    for size, kommune in sizes.items():
-        user_with_role("kommuneoverlege", kommune)
-        with in_kommune(kommune):
-            _generate(kommune, size)
+    for size, k in sizes.items():
+        user_with_role("kommuneoverlege", k)
+        with in_kommune(k):
+            _generate(k, size)
 
     raising = {size: [] for size in sizes}
     steady = {size: [] for size in sizes}
@@ -110,11 +110,11 @@ def test_nightly_vacancy_job_is_set_based(bergen):
     last: dict[int, dict] = {}
     for _ in range(ROUNDS):
         _reset([k.pk for k in sizes.values()])
-        for size, kommune in sizes.items():
-            elapsed, queries[f"raise {size}"], last[size] = _run(kommune.pk)
+        for size, k in sizes.items():
+            elapsed, queries[f"raise {size}"], last[size] = _run(k.pk)
             raising[size].append(elapsed)
-        for size, kommune in sizes.items():
-            elapsed, queries[f"steady {size}"], counts = _run(kommune.pk)
+        for size, k in sizes.items():
+            elapsed, queries[f"steady {size}"], counts = _run(k.pk)
             steady[size].append(elapsed)
             assert counts["varsler_reist"] == counts["saker_apnet"] == counts["varsler_lost"] == 0, counts
     report("Nightly vacancy job, first run (raises every flag, opens cases, sends the digest)",
@@ -130,8 +130,8 @@ def test_nightly_vacancy_job_is_set_based(bergen):
 
     times = {size: [] for size in sizes}
     for _ in range(ROUNDS):
-        for size, kommune in sizes.items():
-            with in_kommune(kommune), CaptureQueriesContext(connection) as ctx:
+        for size, k in sizes.items():
+            with in_kommune(k), CaptureQueriesContext(connection) as ctx:
                 start = time.perf_counter()
                 rows = ledighet_selectors.oversikt(on=D)
                 times[size].append(time.perf_counter() - start)

@@ -289,6 +289,7 @@ SPECTACULAR_SETTINGS = {
         "VikartilknytningEnum": "lister.models.Vikartilknytning",
         "TilknytningsformEnum": "avtaler.models.Tilknytningsform",
         "LedighetsarsakEnum": "lister.models.Ledighetsarsak",
+        "IntroduksjonsformEnum": "avtaler.models.Introduksjonsform",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import Counter
 from itertools import groupby
 
 from django.core.mail import EmailMessage
@@ -36,6 +37,7 @@ from lister.models import Ledighetsvarsel, Varseltype
 logger = logging.getLogger(__name__)
 
 JOB_NAME = "lister.vacancy_flags"
+MAKS_I_EPOST = 200  # flags listed one by one in a digest; the rest are counted (all are on the page)
 TASK_NAME = "lister.vacancy_flags"
 
 # a) Close the open cases on lists where a new fastlege period has started (or is signed to start):
@@ -133,12 +135,12 @@ def update_cases_and_flags(*, on: dt.date, now: dt.datetime, kommune_id: int | N
         "ledig_1": ledig[0], "ledig_2": ledig[1], "ledig_3": ledig[2],
         "merknad_nb": _merknad("nb"), "merknad_nn": _merknad("nn"),
     }
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(CLOSE_CASES_SQL, {"kommune": kommune})
-        avsluttet = cursor.rowcount
-        ledighet_selectors.execute_last(
-            cursor, ledighet_selectors.NO_JIT + FLAGS_SQL.replace("{tilstand}", ledighet_selectors.tilstand_sql()), params)
-        apnet, reist, oppdatert, lost = cursor.fetchone()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(CLOSE_CASES_SQL, {"kommune": kommune})
+            avsluttet = cursor.rowcount
+        _columns, rows = ledighet_selectors.fetch(FLAGS_SQL.replace("{tilstand}", ledighet_selectors.tilstand_sql()), params)
+        apnet, reist, oppdatert, lost = rows[0]
     return {"saker_avsluttet": avsluttet, "saker_apnet": apnet, "varsler_reist": reist, "varsler_oppdatert": oppdatert,
             "varsler_lost": lost}
 
@@ -195,9 +197,13 @@ def send_digest(*, now: dt.datetime, kommune_id: int | None = None) -> tuple[int
             continue
         kommune = rows[0].kommune
         with translation.override(kommune.language_code):
+            per_type = Counter(v.type for v in rows)
             context = {
                 "kommune": kommune, "lenke": reverse("lister:ubesatte"),
-                "varsler": [{"v": v, "tekst": Varseltype(v.type).label, "detaljer": _detalj_tekst(v)} for v in rows],
+                "per_type": [(Varseltype(t).label, per_type[t]) for t in Varseltype.values if per_type[t]],
+                "varsler": [{"v": v, "tekst": Varseltype(v.type).label, "detaljer": _detalj_tekst(v)}
+                            for v in rows[:MAKS_I_EPOST]],
+                "flere": max(0, len(rows) - MAKS_I_EPOST),
             }
             subject = _("Ubesatte lister i %(kommune)s: %(antall)s nye varsler") % {"kommune": kommune.navn, "antall": len(rows)}
             body = render_to_string("lister/varsel_epost.txt", context)

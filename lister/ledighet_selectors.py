@@ -33,9 +33,11 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.context import current_kommune_id
 from core.tenancy import NoTenantScope, is_unscoped
@@ -220,6 +222,19 @@ DETALJER_SQL = """,
 """
 
 
+FORSTE_DAG = dt.date(1900, 1, 1)
+SISTE_DAG = dt.date(2199, 12, 31)
+
+
+def check_dag(day: dt.date) -> dt.date:
+    """The day vacancies are computed for: a real date of this system's range (400 otherwise)."""
+    if not FORSTE_DAG <= day <= SISTE_DAG:
+        raise ValidationError({"dato": [ValidationError(
+            _("Velg en dato mellom %(fra)s og %(til)s.") % {"fra": FORSTE_DAG.year, "til": SISTE_DAG.year},
+            code="utenfor_omrade")]})
+    return day
+
+
 @dataclass(frozen=True)
 class Parametre:
     """The rule parameters in force on a day (kommune/regler.py), passed to the SQL."""
@@ -235,6 +250,7 @@ class Parametre:
 
     @classmethod
     def on(cls, day: dt.date) -> Parametre:
+        check_dag(day)
         return cls(
             dag=day,
             horisont=int(regler.verdi("udekket_horisont_dager", day)),
@@ -259,22 +275,32 @@ class Parametre:
         }
 
 
-# The planner's row estimates for multiranges are far off, which makes the statement look expensive
-# enough for JIT compilation: compiling costs more than a second and running it milliseconds. Off
-# for the statement (SET LOCAL lasts for the transaction, or the implicit one of a multi-statement string).
-NO_JIT = "SET LOCAL jit = off;\n"
+# The planner's row estimates for multiranges and freshly filled tables are far off (rows=1): it then
+# nests loops over whole CTEs (minutes for 5 000 lists) and thinks the statement expensive enough for
+# JIT compilation (a second or more to compile what runs in milliseconds). So these statements run
+# with hash and merge joins and without JIT: SET LOCAL lasts for the implicit transaction of the
+# multi-statement string (autocommit), and inside an atomic block it is put back right after.
+PLANNER_SETTINGS = "SET LOCAL jit = off;\nSET LOCAL enable_nestloop = off;\n"
+RESET_PLANNER_SETTINGS = "SET LOCAL jit TO DEFAULT; SET LOCAL enable_nestloop TO DEFAULT"
 
 
 def tilstand_sql(*, detaljer: bool = False) -> str:
-    """The statement without NO_JIT (the nightly job embeds it as a CTE)."""
+    """The statement (the nightly job embeds it as a CTE)."""
     return TILSTAND_SQL.replace("{detaljer}", DETALJER_SQL if detaljer else "")
 
 
-def execute_last(cursor, sql: str, params) -> None:
-    """Execute `sql` (which may start with NO_JIT) and move to the last statement's result."""
-    cursor.execute(sql, params)
-    while cursor.description is None and cursor.nextset():
-        pass
+def fetch(sql: str, params) -> tuple[list[str], list[tuple]]:
+    """Run one statement with PLANNER_SETTINGS; its column names and rows. One query (two inside
+    an atomic block, to put the settings back)."""
+    with connection.cursor() as cursor:
+        cursor.execute(PLANNER_SETTINGS + sql, params)
+        while cursor.description is None and cursor.nextset():
+            pass
+        columns = [c.name for c in cursor.description]
+        rows = cursor.fetchall()
+        if connection.in_atomic_block:
+            cursor.execute(RESET_PLANNER_SETTINGS)
+    return columns, rows
 
 
 def _date(value) -> dt.date | None:
@@ -436,13 +462,10 @@ def tilstand(*, on: dt.date, kommune_id: int | None = None, lister: list[int] | 
              detaljer: bool = False) -> list[Tilstand]:
     """Every list of the kommune in scope with something to say on `on`: vacant, a vacant part, an
     open case, uncovered days ahead, a vikar period ending without a successor, or long vikar use.
-    One query."""
+    One query (see `fetch`)."""
     parametre = Parametre.on(on)
-    with connection.cursor() as cursor:
-        execute_last(cursor, NO_JIT + tilstand_sql(detaljer=detaljer),
-                     parametre.sql(kommune_id=_kommune_for_query(kommune_id), lister=lister))
-        columns = [c.name for c in cursor.description]
-        return [_row(columns, values) for values in cursor.fetchall()]
+    columns, values = fetch(tilstand_sql(detaljer=detaljer), parametre.sql(kommune_id=_kommune_for_query(kommune_id), lister=lister))
+    return [_row(columns, row) for row in values]
 
 
 def ubesatte(*, on: dt.date | None = None, legekontor_id: int | None = None, kun_udekket: bool = False) -> list[Tilstand]:

@@ -7,10 +7,10 @@ period "opphører"); `til` empty means open-ended.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

@@ -15,6 +15,8 @@ from kommune.selectors import lege_list
 from lister.forms import LegeChoiceField
 from lister.models import Legeperiode, Tilgjengelighet, Ukedag, Vikar, Vikartilknytning
 
+MERKNAD_HJELP = _("Praktiske opplysninger om vikaren. Ikke skriv helseopplysninger eller grunner til fravær her.")
+
 
 def _label(model, name: str):
     return model._meta.get_field(name).verbose_name
@@ -35,7 +37,8 @@ class VikarForm(forms.Form):
     tilknytning = forms.ChoiceField(label=_label(Vikar, "tilknytning"), choices=Vikartilknytning.choices)
     vikarbyra = forms.CharField(label=_label(Vikar, "vikarbyra"), max_length=150, required=False,
                                 help_text=_("Bare når vikaren kommer gjennom et vikarbyrå."))
-    merknad = forms.CharField(label=_label(Vikar, "merknad"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    merknad = forms.CharField(label=_label(Vikar, "merknad"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text=MERKNAD_HJELP)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -46,7 +49,8 @@ class EndreVikarForm(forms.Form):
     tilknytning = forms.ChoiceField(label=_label(Vikar, "tilknytning"), choices=Vikartilknytning.choices)
     vikarbyra = forms.CharField(label=_label(Vikar, "vikarbyra"), max_length=150, required=False,
                                 help_text=_("Bare når vikaren kommer gjennom et vikarbyrå."))
-    merknad = forms.CharField(label=_label(Vikar, "merknad"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    merknad = forms.CharField(label=_label(Vikar, "merknad"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text=MERKNAD_HJELP)
     aktiv = forms.BooleanField(label=_label(Vikar, "aktiv"), required=False,
                                help_text=_("En inaktiv vikar foreslås ikke ved tildeling, men beholdes med historikken."))
     versjon = forms.IntegerField(widget=forms.HiddenInput)
@@ -57,7 +61,7 @@ class TilgjengelighetForm(forms.Form):
     til = forms.DateField(label=_("Opphører"), widget=date_input(), required=False,
                           help_text=_help(Tilgjengelighet, "til") + " " + str(_("Tomt: inntil videre.")))
     stillingsprosent = forms.IntegerField(label=_label(Tilgjengelighet, "stillingsprosent"), initial=100, help_text=_("1–100."))
-    merknad = forms.CharField(label=_label(Tilgjengelighet, "merknad"), max_length=300, required=False)
+    merknad = forms.CharField(label=_label(Tilgjengelighet, "merknad"), max_length=300, required=False, help_text=MERKNAD_HJELP)
 
 
 class EndreTilgjengelighetForm(TilgjengelighetForm):

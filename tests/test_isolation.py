@@ -209,6 +209,9 @@ TENANT_ARGS = {
     ("vikarkandidater", "liste_pk"): lambda w: w.r.liste.pk,
     ("vikarperiode-bekreftelse", "pk"): lambda w: w.r.vikarperiode.pk,
     ("*", "periode_id"): lambda w: w.r.vikarperiode.pk,
+    # Flags of the nightly vacancy job.
+    ("ledighetsvarsel", "pk"): lambda w: w.r.varsel.pk,
+    ("*", "varsel_id"): lambda w: w.r.varsel.pk,
 }
 
 # What B's own GET must show when the object holds none of the MARKERS (no free text).
@@ -417,6 +420,8 @@ PAYLOADS: dict[tuple[str, str], Any] = {
         {"pasientliste": w.r.liste2.pk, "type": "kontoret", "fra": "2026-05-04", "til": "2026-05-08"}, {}),
     ("dekning-detail", "PATCH"): lambda w: ({"til": "2026-02-05"}, _if_match(w.r.dekning.versjon)),
     ("dekning-detail", "DELETE"): lambda w: (None, _if_match(w.r.dekning.versjon)),
+    ("lister:varsel_sett", "POST"): lambda w: ({}, {}),
+    ("ledighetsvarsel-sett", "POST"): lambda w: ({}, {}),
     # The vikar pool and assignment (issue 6).
     ("vikar-list", "POST"): lambda w: ({"lege": w.r.lege2.pk, "tilknytning": "kommune"}, {}),
     ("vikar-detail", "PATCH"): lambda w: ({"merknad": "Endret"}, _if_match(w.r.poolvikar.versjon)),
@@ -660,12 +665,14 @@ def _b_register(b: Kommune) -> SimpleNamespace:
         vindu = vikar_services.add_tilgjengelighet(vikar=poolvikar, fra=dt.date(2026, 1, 1), til=dt.date(2027, 1, 1),
                                                    merknad="Sunnfjord vindu")
         Tilgjengelighet.objects.filter(pk=vindu.pk).update(merknad="Sunnfjord: vinduet")
+        varsel = Ledighetsvarsel.objects.create(kommune=b, pasientliste=liste2, type="udekket", reist=dt.datetime.now(dt.UTC))
+        Ledighetsvarsel.objects.filter(pk=varsel.pk).update(detaljer={"dager": 987654})
         lege3 = register.lege(b, fornavn="Berit", etternavn="Sunnfjordbortfall")
         liste3 = lister_services.create_pasientliste(kommune=b, legekontor=kontor, listetak=800, gyldig_fra=dt.date(2020, 1, 1),
                                                      navn="Sunnfjordlista 3")
         avtale3 = register.avtale(b, lege_=lege3, liste_=liste3, startdato=dt.date(2026, 1, 5), listetak=800)
         objects = SimpleNamespace(
-            sak=sak, utlysning=utlysning, soker=soker, dekning=dekning, poolvikar=poolvikar, vindu=vindu, avtale3=avtale3,
+            varsel=varsel, sak=sak, utlysning=utlysning, soker=soker, dekning=dekning, poolvikar=poolvikar, vindu=vindu, avtale3=avtale3,
             lege=lege, vikar=vikar, lege2=lege2, kontor=kontor, liste=liste, liste2=liste2, listetall=listetall,
             avtale=avtale, vikarperiode=vikarperiode, utkast=utkast, oppgave=oppgave, endring=endring, vedtak=vedtak,
             melding_sendt=melding_sendt, melding_utkast=melding_utkast, veileder=veileder, intro=intro, alis=alis,

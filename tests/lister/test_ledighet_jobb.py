@@ -323,3 +323,16 @@ def test_the_task_records_a_job_run_and_history_names_the_task(bergen):
     assert {e.pgh_context.metadata["actor"] for e in events} == {actor}
     case_events = LedighetssakEvent.objects.filter(pasientliste_id=liste.pk, arsak="annet", pgh_label="insert")
     assert [e.pgh_context.metadata["actor"] for e in case_events] == [actor]
+
+
+def test_a_long_digest_counts_per_kind_and_lists_the_first_ones(k, monkeypatch):
+    user_with_role("kommuneoverlege", k)
+    for days in (3, 40, 400):
+        vacant_since(k, D - dt.timedelta(days=days), navn=f"Liste {days}")
+    monkeypatch.setattr(ledighet_jobb, "MAKS_I_EPOST", 4)
+    result = run(k)
+    assert result["eposter_sendt"] == 1 and result["varsler_reist"] == 10
+    body = mail.outbox[0].body
+    assert "3 × Listen er uten fastlege" in body and "1 × Uten fastlege i over 365 dager" in body
+    assert body.count("\n- ") == 4 and "… og 6 varsler til." in body
+    assert Ledighetsvarsel.objects.filter(varslet__isnull=True).count() == 0

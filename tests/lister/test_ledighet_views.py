@@ -89,6 +89,8 @@ def test_page_refuses_a_bad_date_with_400_and_a_field_error(saksbehandler_client
     assert response.status_code == 400
     assert "Uten dekning" not in response.content.decode()
     assert saksbehandler_client.get(reverse("lister:ubesatte_csv"), {"dato": "i morgen"}).status_code == 400
+    response = saksbehandler_client.get(URL, {"dato": "9999-12-31"})  # no horizon after it
+    assert response.status_code == 400 and "Velg en dato mellom 1900 og 2199." in response.content.decode()
 
 
 def test_reader_sees_the_page_without_write_actions_and_lege_role_is_refused(leser, bergen, world):
@@ -186,6 +188,7 @@ def test_api_bad_date_is_400_naming_the_field_and_scopes_are_checked(bergen, wor
     client = token_client(["lister:les"], bergen)
     body = error(client.get("/api/v1/ubesatte-lister/", {"dato": "2026-13-01"}))
     assert "dato" in body["felt"]
+    assert error(client.get("/api/v1/ubesatte-lister/", {"dato": "9999-12-31"}))["felt"]["dato"] == ["Velg en dato mellom 1900 og 2199."]
     assert token_client(["avtaler:les"], bergen).get("/api/v1/ubesatte-lister/").status_code == 403
     assert token_client(["avtaler:les"], bergen).get("/api/v1/ledighetsvarsler/").status_code == 403
 
