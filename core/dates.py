@@ -5,6 +5,23 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
+# The dates the system accepts anywhere a date is entered: far enough back for old lists and
+# agreements, far enough ahead for any plan, and clear of date arithmetic overflowing year 9999.
+FORSTE_DAG = dt.date(1900, 1, 1)
+SISTE_DAG = dt.date(2199, 12, 31)
+
+
+def check_range(day: dt.date | None, field: str) -> dt.date | None:
+    """Refuse a date outside FORSTE_DAG–SISTE_DAG with a ValidationError on `field` (400, not 500)."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    if day is not None and not FORSTE_DAG <= day <= SISTE_DAG:
+        raise ValidationError({field: [ValidationError(
+            _("Velg en dato mellom %(fra)s og %(til)s.") % {"fra": FORSTE_DAG.year, "til": SISTE_DAG.year},
+            code="utenfor_omrade")]})
+    return day
+
 
 def add_months(day: dt.date, months: int) -> dt.date:
     """The same day `months` later; the month's last day when it has no such day (31 Aug + 6 = 28/29 Feb)."""

@@ -11,7 +11,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kommune.filters import LocalIsoDateTimeFilter
+from kommune.filters import LocalIsoDateTimeFilter, StrictBooleanFilter
 from kommune.models import Lege
 from lister import selectors
 from lister.models import Legekontor, Legeperiode, Listetall, Pasientliste, Rolle
@@ -55,9 +55,9 @@ class PasientlisteFilter(django_filters.FilterSet):
     sok = django_filters.CharFilter(method="search", label=_("Søk (liste, legekontor, lege)"))
     status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, empty_label=_("Alle"), label=_("Status"))
     legekontor = django_filters.ModelChoiceFilter(queryset=_legekontor, empty_label=_("Alle"), label=_("Legekontor"))
-    har_fastlege = django_filters.BooleanFilter(label=_("Har fastlege"))
-    er_fellesliste = django_filters.BooleanFilter(label=_("Fellesliste"))
-    har_ledige_plasser = django_filters.BooleanFilter(method="free_places", label=_("Har ledige plasser"))
+    har_fastlege = StrictBooleanFilter(label=_("Har fastlege"))
+    er_fellesliste = StrictBooleanFilter(label=_("Fellesliste"))
+    har_ledige_plasser = StrictBooleanFilter(method="free_places", label=_("Har ledige plasser"))
     dato = django_filters.DateFilter(method="as_of", label=_("Per dato"))
     endret_etter = LocalIsoDateTimeFilter(field_name="endret", lookup_expr="gt", label=_("Endret etter (ISO 8601)"))
 

@@ -81,6 +81,8 @@ def regel_tekst(on: dt.date | None = None) -> str:
 
 
 def _add_years(day: dt.date, years: int) -> dt.date:
+    if day.year + years > dt.date.max.year:
+        return dt.date.max
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February

@@ -23,6 +23,7 @@ import logging
 from collections import Counter
 from itertools import groupby
 
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.template.loader import render_to_string
@@ -199,7 +200,7 @@ def send_digest(*, now: dt.datetime, kommune_id: int | None = None) -> tuple[int
         with translation.override(kommune.language_code):
             per_type = Counter(v.type for v in rows)
             context = {
-                "kommune": kommune, "lenke": reverse("lister:ubesatte"),
+                "kommune": kommune, "lenke": settings.PUBLIC_BASE_URL + reverse("lister:ubesatte"),
                 "per_type": [(Varseltype(t).label, per_type[t]) for t in Varseltype.values if per_type[t]],
                 "varsler": [{"v": v, "tekst": Varseltype(v.type).label, "detaljer": _detalj_tekst(v)}
                             for v in rows[:MAKS_I_EPOST]],

@@ -40,6 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.context import current_kommune_id
+from core.dates import FORSTE_DAG, SISTE_DAG
 from core.tenancy import NoTenantScope, is_unscoped
 from kommune import regler
 from lister.models import Ledighetsvarsel, Varseltype
@@ -160,7 +161,11 @@ slutter AS (  -- vikar periods ending soon with nobody taking over on the first 
    GROUP BY v.liste_id
 ),
 vikmr AS (
-  SELECT v.liste_id, range_agg(daterange(v.fra, v.til, '[)')) AS mr
+  -- A period ending on a Friday and the next starting on Monday are one unbroken service: an end
+  -- on a Saturday or Sunday is carried over the weekend before the ranges are joined.
+  SELECT v.liste_id,
+         range_agg(daterange(v.fra, v.til + CASE extract(dow FROM v.til)::int WHEN 6 THEN 2 WHEN 0 THEN 1 ELSE 0 END,
+                             '[)')) AS mr
     FROM vik v WHERE v.fra <= %(dag)s::date GROUP BY v.liste_id
 ),
 viklang AS (  -- the start of the unbroken vikar cover containing d, when it began before the limit
@@ -181,10 +186,14 @@ t AS (
          coalesce(u.dager, 0) AS udekket_dager, u.forste AS forste_udekket,
          coalesce(tall.listelengde, 0) AS listelengde,
          CASE WHEN %(dag)s::date <@ lv.hel_mr THEN coalesce(tall.listelengde, 0)
+              -- The departed GPs' share of the list: once they have left, the list's listetak is the
+              -- remaining GPs' parts (avtaler resyncs it), so the whole is that plus the vacant part.
               WHEN %(dag)s::date <@ lv.del_mr
-                THEN round(coalesce(tall.listelengde, 0) * coalesce(sa.ledig_andel, 0)::numeric / lv.listetak)::int
+                THEN LEAST(coalesce(tall.listelengde, 0), round(coalesce(tall.listelengde, 0) * coalesce(sa.ledig_andel, 0)::numeric
+                     / NULLIF(lv.listetak + coalesce(sa.ledig_andel, 0), 0))::int)
               WHEN lv.er_fellesliste AND ps.andel_listetak IS NOT NULL
-                THEN round(coalesce(tall.listelengde, 0) * ps.andel_listetak::numeric / lv.listetak)::int
+                THEN LEAST(coalesce(tall.listelengde, 0),
+                           round(coalesce(tall.listelengde, 0) * ps.andel_listetak::numeric / lv.listetak)::int)
               ELSE coalesce(tall.listelengde, 0) END AS listeinnbyggere,
          sl.til AS vikar_slutter_til, sl.perioder AS vikar_slutter,
          vl.fra AS vikar_lang_fra
@@ -222,8 +231,6 @@ DETALJER_SQL = """,
 """
 
 
-FORSTE_DAG = dt.date(1900, 1, 1)
-SISTE_DAG = dt.date(2199, 12, 31)
 
 
 def check_dag(day: dt.date) -> dt.date:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from core.concurrency import delete_versioned, update_versioned
 from core.constraints import save_new, translate
-from core.dates import add_months
+from core.dates import add_months, check_range
 from kommune import regler
 from kommune.models import Kommune, Lege
 from lister.models import (
@@ -60,7 +60,10 @@ def compute_kostnadsperiode_til(*, kommune: Kommune, naeringsdrivende: bool, fas
     4310 (not Oslo's agreement, not kommunalt ansatte). None when the duty does not apply."""
     if not naeringsdrivende or fastlege_slutt is None or kommune.avtaleregime != Kommune.Avtaleregime.ASA_4310:
         return None
-    return add_months(fastlege_slutt, regler.verdi("kommune_vikarplikt_maneder", fastlege_slutt))
+    regel = regler.regel("kommune_vikarplikt_maneder", fastlege_slutt)
+    if fastlege_slutt < regel.gyldig_fra:
+        return None  # the duty came with the 2024 revision of ASA 4310
+    return add_months(fastlege_slutt, regel.verdi)
 
 
 def _open_case(liste: Pasientliste, fastlege: Lege | None) -> Ledighetssak | None:
@@ -83,6 +86,8 @@ def _refuse_second_open(liste: Pasientliste, fastlege: Lege | None, exclude_id: 
 def _validate_case(sak: Ledighetssak, liste: Pasientliste) -> None:
     """The rules a case's fields must meet (opening and changing it)."""
     today = _today()
+    for field in ("kjent", "oppsigelse_mottatt", "fastlege_slutt", "avsluttet"):
+        check_range(getattr(sak, field), field)
     if sak.arsak not in Ledighetsarsak.values:
         raise _error("arsak", _("Velg årsak."), "ugyldig")
     if sak.kjent is None:
@@ -109,9 +114,11 @@ def _validate_case(sak: Ledighetssak, liste: Pasientliste) -> None:
         raise _error("naeringsdrivende", _("Næringsdrivende gjelder den avgående fastlegen; velg fastlegen."), "uten_lege")
     if not liste.er_fellesliste:
         sak.andel_listetak = None
-    elif sak.andel_listetak is not None and not 1 <= sak.andel_listetak <= liste.listetak:
-        raise _error("andel_listetak", _("Den ledige delen må være mellom 1 og listens listetak (%(tak)d).") % {
-            "tak": liste.listetak}, "andel_utenfor")
+    elif sak.andel_listetak is not None and not 1 <= sak.andel_listetak <= regler.verdi("listetak_maks", sak.kjent):
+        # Not today's listetak: when the departing GP leaves, the list's listetak drops by their part.
+        raise _error("andel_listetak", _("Den ledige delen må være mellom 1 og %(tak)d (%(kilde)s).") % {
+            "tak": regler.verdi("listetak_maks", sak.kjent), "kilde": regler.kilde("listetak_maks", sak.kjent)},
+            "andel_utenfor")
     if sak.avsluttet is not None and sak.avsluttet < sak.kjent:
         raise _error("avsluttet", _("Saken kan ikke avsluttes før den ble åpnet."), "avsluttet_for_kjent")
     sak.kostnadsperiode_til = compute_kostnadsperiode_til(
@@ -208,6 +215,8 @@ UTLYSNING_FIELDS = frozenset({"dato", "soknadsfrist", "kanal", "korrekt", "merkn
 def _validate_utlysning(utlysning: Utlysning, sak: Ledighetssak) -> None:
     if utlysning.dato is None:
         raise _error("dato", _("Oppgi utlysningsdatoen."), "mangler")
+    check_range(utlysning.dato, "dato")
+    check_range(utlysning.soknadsfrist, "soknadsfrist")
     if utlysning.dato > _today():
         raise _error("dato", _("Utlysningsdatoen kan ikke være i fremtiden; registrer utlysningen når den er gjort."), "fremtidig_dato")
     if sak.arsak != Ledighetsarsak.NY_LISTE and utlysning.dato < sak.kjent:
@@ -256,6 +265,7 @@ def _validate_soker(soker: Soker) -> None:
         raise _error("vurdering", _("Ugyldig vurdering."), "ugyldig")
     if soker.mottatt is None:
         raise _error("mottatt", _("Oppgi når søknaden ble mottatt."), "mangler")
+    check_range(soker.mottatt, "mottatt")
     if soker.mottatt > _today():
         raise _error("mottatt", _("Datoen kan ikke være i fremtiden."), "fremtidig_dato")
 
@@ -342,6 +352,8 @@ def _validate_dekning_period(liste: Pasientliste, fra: dt.date | None, til: dt.d
         raise _error("fra", _("Oppgi første dag med dekning."), "mangler")
     if til is None:
         raise _error("til", _("Oppgi første dag uten dekning."), "mangler")
+    check_range(fra, "fra")
+    check_range(til, "til")
     if til <= fra:
         raise _error("til", _("Perioden må slutte etter at den begynner."), "periode")
     if fra < liste.gyldig_fra or (liste.gyldig_til and til > liste.gyldig_til):

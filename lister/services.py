@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.concurrency import update_versioned
 from core.constraints import full_clean, save_new, translate
+from core.dates import check_range
 from core.tenancy import unscoped
 from kommune import regler
 from kommune.models import Kommune, Lege
@@ -261,6 +262,8 @@ def add_legeperiode(*, liste: Pasientliste, lege: Lege, rolle: str, fra: dt.date
         raise ValidationError({"vikar_for": [_("Bare en vikar kan være vikar for en lege.")]})
     if vikar_for is not None and vikar_for.pk == lege.pk:
         raise ValidationError({"vikar_for": [_("En lege kan ikke være vikar for seg selv.")]})
+    check_range(fra, "fra")
+    check_range(til, "til")
     if til is not None and til <= fra:
         raise ValidationError({"til": [_("Perioden må slutte etter at den begynner.")]})
     if fra < liste.gyldig_fra or (liste.gyldig_til and (til is None or til > liste.gyldig_til)):
@@ -298,6 +301,7 @@ def change_legeperiode_end(*, periode: Legeperiode, til: dt.date | None, begrunn
         raise ValidationError({"til": ValidationError(_(
             "En fastlegeperiode avsluttes eller forlenges gjennom fastlegeavtalen: oppsigelse, heving, aldersgrensen "
             "eller forlengelse (fastlegeforskriften § 12)."), code="fastlege_via_avtale")})
+    check_range(til, "til")
     if til is not None and til <= periode.fra:
         raise ValidationError({"til": [_("Perioden må slutte etter at den begynner.")]})
     with transaction.atomic():

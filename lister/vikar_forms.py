@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kommune.lege_forms import date_input
@@ -14,6 +15,7 @@ from kommune.models import Lege
 from kommune.selectors import lege_list
 from lister.forms import LegeChoiceField
 from lister.models import Legeperiode, Tilgjengelighet, Ukedag, Vikar, Vikartilknytning
+from lister.vikar_selectors import check_kandidatperiode
 
 MERKNAD_HJELP = _("Praktiske opplysninger om vikaren. Ikke skriv helseopplysninger eller grunner til fravær her.")
 
@@ -131,6 +133,12 @@ class TildelingForm(forms.Form):
         data = self.cleaned_data
         fra, til, prosent = data.get("fra"), data.get("til"), data.get("stillingsprosent")
         if not isinstance(fra, dt.date) or not isinstance(til, dt.date) or til <= fra or prosent is None or not 1 <= prosent <= 100:
+            return None
+        try:
+            check_kandidatperiode(fra, til)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                self.add_error(field, messages)
             return None
         return {"fra": fra, "til": til, "stillingsprosent": prosent, "arbeidsdager": data.get("arbeidsdager") or []}
 

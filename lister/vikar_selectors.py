@@ -98,7 +98,8 @@ topp AS (
      GROUP BY lege_id
 ),
 liste AS (
-    SELECT lege_id, MAX(COALESCE(til - 1, GREATEST(fra, CURRENT_DATE))) AS sist,
+    -- Continuity counts only service before the period asked about (a future booking is not history).
+    SELECT lege_id, MAX(LEAST(COALESCE(til, %(fra)s::date), %(fra)s::date) - 1) FILTER (WHERE fra < %(fra)s::date) AS sist,
            (ARRAY_AGG(rolle ORDER BY COALESCE(til, 'infinity'::date) DESC, fra DESC))[1] AS rolle,
            BOOL_OR(daterange(fra, til, '[)') && daterange(%(fra)s::date, %(til)s::date, '[)')) AS overlapper
       FROM lister_legeperiode
@@ -106,11 +107,11 @@ liste AS (
      GROUP BY lege_id
 ),
 kontor AS (
-    SELECT p.lege_id, MAX(COALESCE(p.til - 1, GREATEST(p.fra, CURRENT_DATE))) AS sist
+    SELECT p.lege_id, MAX(LEAST(COALESCE(p.til, %(fra)s::date), %(fra)s::date) - 1) AS sist
       FROM lister_legeperiode p
       JOIN lister_pasientliste l ON l.id = p.pasientliste_id AND l.kommune_id = p.kommune_id
      WHERE p.kommune_id = %(kommune)s AND l.legekontor_id = %(kontor)s AND p.pasientliste_id <> %(liste)s
-       AND p.lege_id = ANY(%(leger)s)
+       AND p.lege_id = ANY(%(leger)s) AND p.fra < %(fra)s::date
      GROUP BY p.lege_id
 )
 SELECT c.lege_id, COALESCE(vinduer.dager, 0)::int, COALESCE(vinduer.dager_alle, 0)::int, COALESCE(topp.prosent, 0),
@@ -177,6 +178,22 @@ def _over_unntak(status, nye: int, nye_i_ar: int) -> bool:
     if status is None or not status.i_unntak:
         return False
     return status.dager_totalt + nye > status.grense_totalt and status.dager_i_ar + nye_i_ar > status.grense_ar
+
+
+MAKS_KANDIDATPERIODE_DAGER = 5 * 366  # ranking looks at every day of the period: five years is plenty
+
+
+def check_kandidatperiode(fra: dt.date, til: dt.date) -> None:
+    """The period asked about must lie in the system's date range and be at most five years (400 otherwise)."""
+    from django.core.exceptions import ValidationError
+
+    from core.dates import check_range
+
+    check_range(fra, "fra")
+    check_range(til, "til")
+    if (til - fra).days > MAKS_KANDIDATPERIODE_DAGER:
+        raise ValidationError({"til": [ValidationError(
+            _("Forslag kan gis for en periode på høyst fem år."), code="for_lang_periode")]})
 
 
 def kandidater(*, liste: Pasientliste, fra: dt.date, til: dt.date, stillingsprosent: int,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from core.concurrency import delete_versioned, update_versioned
 from core.constraints import full_clean, save_new
+from core.dates import check_range
 from kommune.models import Kommune, Lege
 from lister import services
 from lister.models import Legeperiode, Pasientliste, Rolle, Tilgjengelighet, Ukedag, Vikar, Vikartilknytning
@@ -54,6 +55,8 @@ def validate_stillingsprosent(value, *, field: str = "stillingsprosent") -> int:
 def _validate_period(fra: dt.date | None, til: dt.date | None, *, til_required: bool) -> None:
     if fra is None:
         raise _error("fra", _("Oppgi første dag i perioden."), "required")
+    check_range(fra, "fra")
+    check_range(til, "til")
     if til is None:
         if til_required:
             raise _error("til", _("Oppgi første dag perioden ikke gjelder (opphører): en vikaravtale gjelder for en "

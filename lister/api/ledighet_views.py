@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from core.api.history import HistoryMixin
 from kommune.api.views import IDEMPOTENCY_KEY
+from kommune.filters import StrictBooleanFilter
 from lister import ledighet_selectors, ledighet_services
 from lister.api.ledighet_serializers import LedighetsvarselSerializer, UbesattListeSerializer, ubesatt_data
 from lister.api.mixins import SchemaSafeMixin, idempotent
@@ -54,7 +55,7 @@ def _lister(request):
 
 
 class LedighetsvarselFilter(django_filters.FilterSet):
-    apen = django_filters.BooleanFilter(field_name="lost", lookup_expr="isnull", label=_("Åpne (ikke løst)"))
+    apen = StrictBooleanFilter(field_name="lost", lookup_expr="isnull", label=_("Åpne (ikke løst)"))
     type = django_filters.ChoiceFilter(choices=Varseltype.choices, label=_("Type"))
     pasientliste = django_filters.ModelChoiceFilter(queryset=_lister, label=_("Pasientliste"))
 

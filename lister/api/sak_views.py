@@ -15,6 +15,7 @@ from core.api.concurrency import VersionedDestroyMixin, VersionedRetrieveMixin, 
 from core.api.history import HistoryMixin
 from core.api.idempotency import IdempotentCreateMixin
 from kommune.api.views import IDEMPOTENCY_KEY, IF_MATCH
+from kommune.filters import StrictBooleanFilter
 from lister import sak_selectors, sak_services
 from lister.api.mixins import PRECONDITION_RESPONSES, SchemaSafeMixin, VersionedPatchMixin
 from lister.api.sak_serializers import (
@@ -40,7 +41,7 @@ def _lister(request):
 
 
 class LedighetssakFilter(django_filters.FilterSet):
-    apen = django_filters.BooleanFilter(label=_("Åpen (ikke avsluttet per i dag)"))
+    apen = StrictBooleanFilter(label=_("Åpen (ikke avsluttet per i dag)"))
     pasientliste = django_filters.ModelChoiceFilter(queryset=_lister, label=_("Pasientliste"))
 
     class Meta:

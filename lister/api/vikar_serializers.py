@@ -120,12 +120,19 @@ class KandidatParamSerializer(serializers.Serializer):
     arbeidsdager = serializers.ListField(child=serializers.ChoiceField(choices=Ukedag.choices), required=False, default=list)
 
     def validate(self, attrs):
+        from django.core.exceptions import ValidationError as DjangoValidationError
         from django.utils import timezone
 
-        from core.dates import add_months
+        from core.dates import add_months, check_range
+        from lister.vikar_selectors import check_kandidatperiode
 
         attrs.setdefault("fra", timezone.localdate())
-        attrs.setdefault("til", add_months(attrs["fra"], 1))
+        try:
+            check_range(attrs["fra"], "fra")
+            attrs.setdefault("til", add_months(attrs["fra"], 1))
+            check_kandidatperiode(attrs["fra"], max(attrs["til"], attrs["fra"]))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({k: [str(m) for m in v] for k, v in exc.message_dict.items()}) from exc
         if attrs["til"] <= attrs["fra"]:
             raise serializers.ValidationError({"til": [_("Perioden må slutte etter at den begynner: «opphører» er første dag "
                                                          "perioden ikke gjelder og må være etter «fra».")]})

@@ -25,7 +25,7 @@ def test_kommuneoverlege_registers_a_fastlege_changes_listetak_and_records_notic
     log_in(page, live_server.url, user, axe=axe)
 
     # The register: lists and the doctor.
-    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Lister").click()
+    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Lister", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     expect(page.get_by_text("Ledig liste Fana").first).to_be_visible()
     axe.check(page)

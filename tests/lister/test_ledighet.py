@@ -122,7 +122,8 @@ def test_fellesliste_vacant_part_from_the_departed_gps_notice_end(k):
     row = rows()[felles.pk]
     assert (row.hel, row.del_, row.ledighet) == (False, True, "del")
     assert row.ledig_fra == leaves and row.sak_id == case.pk
-    assert row.listeinnbyggere == round(1600 * 700 / felles.listetak)
+    # The list's listetak is now the remaining GP's part (800): the departed share is 700 of 1 500.
+    assert row.listeinnbyggere == round(1600 * 700 / (felles.listetak + 700))
     assert row.udekket_dager == 22
     assert sel.er_ledig(liste_ids=[felles.pk], on=D) == {felles.pk: "del"}
 

@@ -183,7 +183,9 @@ def test_vikar_use_beyond_the_limit(k):
     vikar(k, short, fra=add_months(D, -11), til=D + dt.timedelta(days=60))
     broken = vacant_since(k, dt.date(2024, 1, 1))
     vikar(k, broken, fra=start, til=add_months(D, -5))
-    vikar(k, broken, fra=add_months(D, -5) + dt.timedelta(days=1), til=D + dt.timedelta(days=60))  # a day's gap
+    # A weekday's gap (the first period ends on Friday 3 October 2025; Monday 6 October is uncovered).
+    assert add_months(D, -5).weekday() == 5
+    vikar(k, broken, fra=add_months(D, -5) + dt.timedelta(days=3), til=D + dt.timedelta(days=60))
     run(k)
     assert open_flags(long_)["vikar_lang"] == {"fra": start.isoformat(), "grense_maneder": 12}
     assert "vikar_lang" not in open_flags(short)
