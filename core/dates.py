@@ -23,6 +23,15 @@ def check_range(day: dt.date | None, field: str) -> dt.date | None:
     return day
 
 
+def elapsed_hours(start: dt.datetime, end: dt.datetime) -> float:
+    """Real hours between two aware datetimes. Subtracting two datetimes that share a tzinfo gives the
+    wall-clock difference (Python ignores the offsets then), so both are taken to UTC first: a
+    20:00–08:00 night is 13 hours when summer time ends and 11 when it starts."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("elapsed_hours needs aware datetimes")
+    return (end.astimezone(dt.UTC) - start.astimezone(dt.UTC)).total_seconds() / 3600
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """The same day `months` later; the month's last day when it has no such day (31 Aug + 6 = 28/29 Feb)."""
     index = day.month - 1 + months
