@@ -167,6 +167,49 @@ REGLER += (
           beskrivelse=_("Varsel når kommunens periode med vikarplikt og driftsutgifter slutter innen 30 dager.")),
 )
 
+# --- legevakt (issue 7) ------------------------------------------------------------------------
+AKUTTMEDISINFORSKRIFTEN = "akuttmedisinforskriften (FOR-2015-03-20-231)"
+SFS_2305 = "særavtalen SFS 2305 (KS–Legeforeningen)"
+LEGEVAKTTILSKUDD = "tilskudd til styrking av legevakt i distriktskommuner (Helsedirektoratet)"
+_LEGEVAKT_FRA = dt.date(2013, 7, 1)
+
+REGLER += (
+    Regel("legevakt_fritak_alder", 60, f"{FLF_2025} § 33", NY_FORSKRIFT,
+          beskrivelse=_("Rett til fritak fra legevakt utenom ordinær åpningstid for lege over 60 år (må kreves).")),
+    Regel("legevakt_fritak_alder", 60, f"{FLF_2012} § 13", _LEGEVAKT_FRA, NY_FORSKRIFT - dt.timedelta(days=1)),
+    Regel("legevakt_fritak_vektlegges_alder", 55, f"{FLF_2025} § 33", NY_FORSKRIFT,
+          beskrivelse=_("Ved skjønnsmessig fritak legges det særlig vekt på at legen er over 55 år, men alder alene er ikke grunn.")),
+    Regel("legevakt_fritak_graviditet_maneder", 3, f"{FLF_2025} § 33", NY_FORSKRIFT,
+          beskrivelse=_("Rett til fritak de siste tre månedene av svangerskapet, eller når svangerskapet hindrer deltakelse.")),
+    Regel("legevakt_fritak_amming_maneder", 12, f"{FLF_2025} § 33", NY_FORSKRIFT,
+          beskrivelse=_("Rett til fritak ved amming av barn under ett år.")),
+    Regel("legevakt_hvile_timer", 8, f"{SFS_2305} § 7.4", dt.date(2012, 9, 1),
+          beskrivelse=_("Minst åtte timers hvile mellom to arbeidsperioder, også når arbeidet er ordinær praksis.")),
+    Regel("legevakt_vakt_maks_timer", 72, _("denne løsningens grense (en helgevakt som hjemmevakt varer omtrent 64 timer)"),
+          dt.date(2012, 9, 1), beskrivelse=_("Den lengste vakten som kan registreres.")),
+    Regel("legevakt_unntak_kalenderar_maneder", 6, f"{KOMPETANSEFORSKRIFTEN} § 4", NY_FORSKRIFT,
+          beskrivelse=_("Legevakt uten at kompetansekravet er oppfylt: inntil seks måneder per kalenderår, regnet i arbeidede dager.")),
+    Regel("legevakt_beredskap_varsel_timer_per_uke", 28,
+          _("Legeforeningens krav fra 2020 (én vakt per uke = 28 timer beredskap): et synspunkt, ikke en regel"),
+          dt.date(2020, 1, 1), beskrivelse=_("Varsel når en lege har mer beredskap enn dette per uke.")),
+    Regel("legevakt_hyppighet_varsel", 4, _("denne løsningens varselgrense (ingen offisiell grense er funnet)"), dt.date(2012, 9, 1),
+          beskrivelse=_("Varsel når en lege har vakt oftere enn hver fjerde (1:4) de siste eller neste fire ukene.")),
+    Regel("legevakt_fa_leger", 3, "Ekspertgruppen om legevakt (2021): en av fire kommuner under 5 000 innbyggere hadde "
+          "tre eller færre leger i vaktordningen", dt.date(2021, 1, 1),
+          beskrivelse=_("Et distrikt med tre eller færre leger i vaktordningen regnes som lite.")),
+    Regel("legevakt_tilskudd_innbyggere_under", 5000, LEGEVAKTTILSKUDD, dt.date(2022, 1, 1),
+          beskrivelse=_("Kommuner med færre enn 5 000 innbyggere i sentralitetsklasse 5 eller 6 kan få tilskudd.")),
+    Regel("legevakt_tilskudd_sentralitet", (6,), LEGEVAKTTILSKUDD + " (2022)", dt.date(2022, 1, 1), dt.date(2022, 12, 31),
+          beskrivelse=_("Sentralitetsklassene som gir rett til tilskudd.")),
+    Regel("legevakt_tilskudd_sentralitet", (5, 6), LEGEVAKTTILSKUDD + " (fra 2023)", dt.date(2023, 1, 1),
+          beskrivelse=_("Sentralitetsklassene som gir rett til tilskudd.")),
+    Regel("legevakt_tilskudd_prioritet_kommuner", 2, LEGEVAKTTILSKUDD + " (fra 2023)", dt.date(2023, 1, 1),
+          beskrivelse=_("Prioritet for kommuner med egen legevakt eller som samarbeider med bare én annen kommune.")),
+    Regel("sfs2305_befolkningsgrupper", (30000, 60000, 90000), f"{SFS_2305} § 9.1", dt.date(2021, 1, 1),
+          beskrivelse=_("Timelønn etter distriktets befolkningsgrunnlag: gruppe I under 30 000, II 30–60 000, III 60–90 000, "
+                        "IV over 90 000.")),
+)
+
 # Definitions the system uses, with their sources (not numbers, but cited where they are shown).
 LEDIGE_PLASSER_DEFINISJON = (
     "Helsedirektoratet: «Ledige plasser: summen av listetak minus summen av listelengde», beregnet for "
