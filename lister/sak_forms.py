@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kommune import regler
 from kommune.lege_forms import date_input
 from kommune.models import Lege
 from kommune.selectors import lege_list
@@ -127,14 +128,20 @@ class SokerEndreForm(VersionedForm, SokerForm):
 
 
 class DekningForm(forms.Form):
-    type = forms.ChoiceField(label=_label(Dekning, "type"), choices=Dekningstype.choices, help_text=_(
-        "Kollegial fraværsdekning: inntil åtte uker (56 dager) per kalenderår, registreres ikke som vikarbruk. "
-        "Lengre dekning registreres som vikarperiode."))
+    type = forms.ChoiceField(label=_label(Dekning, "type"), choices=Dekningstype.choices)
     fra = _date(Dekning, "fra", initial=timezone.localdate, help_text=_("Første dag med dekning."))
     til = _date(Dekning, "til")
     leger = forms.CharField(label=_label(Dekning, "leger"), max_length=300, required=False,
                             help_text=_("Navn på legene som dekker (valgfritt)."))
     merknad = _text(_label(Dekning, "merknad"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The limit in force today, from the rule parameters (kommune/regler.py).
+        dager = regler.verdi("kollegial_dekning_maks_dager")
+        self.fields["type"].help_text = _(
+            "Kollegial fraværsdekning: inntil %(dager)d dager (%(uker)d uker) per kalenderår, registreres ikke som vikarbruk. "
+            "Lengre dekning registreres som vikarperiode.") % {"dager": dager, "uker": dager // 7}
 
 
 class DekningSluttForm(VersionedForm):
