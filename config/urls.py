@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("kommune.api.urls")),
     path("", include("lister.api.urls")),
     path("", include("avtaler.api.urls")),
+    path("", include("legevakt.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", OfflineRedocView.as_view(url_name="schema"), name="redoc"),
@@ -25,6 +26,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("lister.urls")),
     path("", include("avtaler.urls")),
+    path("", include("legevakt.urls")),
     path("", include("kommune.urls")),
 ]
 

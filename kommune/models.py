@@ -312,6 +312,11 @@ class Lege(TenantModel, VersionedModel):
         _("hadde fastlegehjemmel 1. mars 2017"), default=False,
         help_text=_("Unntatt fra spesialiseringskravet (kompetanseforskriften § 5)."),
     )
+    bruker = models.OneToOneField(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="lege", verbose_name=_("brukerkonto"),
+        help_text=_("Legens egen innlogging (rollen «lege»): legen ser sine vakter, ber om vaktbytte og abonnerer på "
+                    "vaktkalenderen."),
+    )
 
     class Meta(TenantModel.Meta, VersionedModel.Meta):
         verbose_name = _("lege")

@@ -205,6 +205,13 @@ REGLER += (
           beskrivelse=_("Sentralitetsklassene som gir rett til tilskudd.")),
     Regel("legevakt_tilskudd_prioritet_kommuner", 2, LEGEVAKTTILSKUDD + " (fra 2023)", dt.date(2023, 1, 1),
           beskrivelse=_("Prioritet for kommuner med egen legevakt eller som samarbeider med bare én annen kommune.")),
+    Regel("legevakt_unntak_dager_per_ar", 130,
+          f"{KOMPETANSEFORSKRIFTEN} § 4 (seks måneder regnet som halvparten av 260 arbeidsdager: denne løsningens tolkning)",
+          NY_FORSKRIFT, beskrivelse=_("Legevakt under unntaket: inntil seks måneder per kalenderår, her 130 arbeidede dager "
+                                      "(en dag med vakt regnes som en arbeidet dag).")),
+    Regel("legevakt_dagtid", ("08:00", "16:00"),
+          _("denne løsningens tolkning av «ordinær åpningstid» (fastlegeforskriften § 33): hverdager utenom helligdager"),
+          dt.date(2012, 9, 1), beskrivelse=_("Tidsbåndet «dagtid» i legevaktdistriktene: hverdager kl. 08–16.")),
     Regel("sfs2305_befolkningsgrupper", (30000, 60000, 90000), f"{SFS_2305} § 9.1", dt.date(2021, 1, 1),
           beskrivelse=_("Timelønn etter distriktets befolkningsgrunnlag: gruppe I under 30 000, II 30–60 000, III 60–90 000, "
                         "IV over 90 000.")),

@@ -7,6 +7,8 @@ period "opphører"); `til` empty means open-ended.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
@@ -213,6 +215,11 @@ class Legeperiode(TenantModel):
     fra = models.DateField(_("fra"))
     til = models.DateField(_("opphører"), null=True, blank=True, help_text=_("Første dag perioden ikke gjelder."))
     er_fellesliste = models.BooleanField(_("fellesliste"), default=False, editable=False)
+    kontortid_start = models.TimeField(
+        _("kontortid fra"), default=dt.time(8, 0), db_default=dt.time(8, 0),
+        help_text=_("Når legen begynner på kontoret arbeidsdagene (brukes i hviletidskontrollen for legevakt)."),
+    )
+    kontortid_slutt = models.TimeField(_("kontortid til"), default=dt.time(16, 0), db_default=dt.time(16, 0))
     begrunnelse_over_100 = models.TextField(
         _("begrunnelse for over 100 %"), blank=True,
         help_text=_("Påkrevd når legens engasjementer til sammen overstiger 100 % en dag."),
@@ -236,6 +243,10 @@ class Legeperiode(TenantModel):
                 condition=models.Q(stillingsprosent__gte=1, stillingsprosent__lte=100), name="legeperiode_stillingsprosent_1_100",
             ),
             models.CheckConstraint(condition=models.Q(rolle__in=["LPFL", "LPVI"]), name="legeperiode_rolle_valid"),
+            models.CheckConstraint(
+                condition=models.Q(kontortid_slutt__gt=models.F("kontortid_start")), name="legeperiode_kontortid_ordered",
+                violation_error_message=_("Kontortiden må slutte etter at den begynner."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(rolle="LPVI") | models.Q(vikar_for__isnull=True), name="legeperiode_vikar_for_only_vikar",
                 violation_error_message=_("Bare en vikarperiode kan være «vikar for» en lege."),

@@ -1,0 +1,3 @@
+"""Legevakt API routes: belastning (issue 7)."""
+
+urlpatterns: list = []

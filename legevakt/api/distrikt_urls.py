@@ -1,0 +1,3 @@
+"""Legevakt API routes: distrikt (issue 7)."""
+
+urlpatterns: list = []

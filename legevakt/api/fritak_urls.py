@@ -1,0 +1,3 @@
+"""Legevakt API routes: fritak (issue 7)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Legevakt API routes: vakt (issue 7)."""
+
+urlpatterns: list = []

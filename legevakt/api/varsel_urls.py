@@ -1,0 +1,3 @@
+"""Legevakt API routes: flags of the nightly overload job (issue 7)."""
+
+urlpatterns: list = []

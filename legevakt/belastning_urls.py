@@ -1,0 +1,3 @@
+"""Legevakt pages: belastning (issue 7)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Legevakt pages: distrikt (issue 7)."""
+
+urlpatterns: list = []

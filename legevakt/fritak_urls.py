@@ -1,0 +1,3 @@
+"""Legevakt pages: fritak (issue 7)."""
+
+urlpatterns: list = []

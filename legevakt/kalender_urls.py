@@ -1,0 +1,3 @@
+"""Legevakt pages: kalender (issue 7)."""
+
+urlpatterns: list = []

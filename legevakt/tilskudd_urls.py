@@ -1,0 +1,3 @@
+"""Legevakt pages: tilskudd (issue 7)."""
+
+urlpatterns: list = []

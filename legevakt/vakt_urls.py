@@ -1,0 +1,3 @@
+"""Legevakt pages: vakt (issue 7)."""
+
+urlpatterns: list = []
