@@ -177,6 +177,16 @@ class VikarperiodeForm(forms.Form):
                 ("lege", "vikar_for", "stillingsprosent", "arbeidsdager", "fra", "til", "begrunnelse_over_100")}
 
 
+class KontortidForm(forms.Form):
+    """A period's office hours (used by legevakt's rest check, SFS 2305 § 7.4)."""
+
+    kontortid_start = forms.TimeField(label=_label(Legeperiode, "kontortid_start"),
+                                      widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                                      help_text=_help(Legeperiode, "kontortid_start"))
+    kontortid_slutt = forms.TimeField(label=_label(Legeperiode, "kontortid_slutt"),
+                                      widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+
+
 class ListetallImportForm(forms.Form):
     """The upload: a CSV or XLSX file. The file's type, size, personal data and columns are checked
     by lister.services.start_listetall_import (the API gives the same messages)."""

@@ -102,6 +102,10 @@ def perioder_for(*, liste: Pasientliste) -> QuerySet[Legeperiode]:
     return Legeperiode.objects.filter(pasientliste=liste).select_related("lege", "vikar_for").order_by("-fra", "id")
 
 
+def periode_queryset() -> QuerySet[Legeperiode]:
+    return Legeperiode.objects.select_related("lege", "pasientliste")
+
+
 def perioder_for_lege(*, lege_id: int) -> QuerySet[Legeperiode]:
     """The doctor's periods on this kommune's lists."""
     return Legeperiode.objects.filter(lege_id=lege_id).select_related("pasientliste__legekontor").order_by("-fra")

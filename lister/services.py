@@ -249,9 +249,11 @@ def check_engagement(*, lege: Lege, fra: dt.date, til: dt.date | None, stillings
 def add_legeperiode(*, liste: Pasientliste, lege: Lege, rolle: str, fra: dt.date, til: dt.date | None = None,
                     stillingsprosent: int = 100, arbeidsdager: Iterable[int] = (), vikar_for: Lege | None = None,
                     begrunnelse_over_100: str = "", via_fastlegeavtale: bool = False,
-                    kompetanse_begrunnelse: str = "") -> Legeperiode:
+                    kompetanse_begrunnelse: str = "", kontortid_start: dt.time | None = None,
+                    kontortid_slutt: dt.time | None = None) -> Legeperiode:
     """Put a doctor on the list for a period, as fastlege (LPFL) or vikar (LPVI). A fastlege period
-    comes only from signing a fastlegeavtale (the avtaler app passes `via_fastlegeavtale`)."""
+    comes only from signing a fastlegeavtale (the avtaler app passes `via_fastlegeavtale`).
+    Office hours (kontortid) default to 08–16 on the working days; legevakt's rest check uses them."""
     if rolle == Rolle.FASTLEGE and not via_fastlegeavtale:
         raise ValidationError({"rolle": ValidationError(_(
             "En fastlege settes på listen ved å signere en fastlegeavtale (fastlegeforskriften § 8); her registreres vikarer."),
@@ -273,6 +275,7 @@ def add_legeperiode(*, liste: Pasientliste, lege: Lege, rolle: str, fra: dt.date
         stillingsprosent=stillingsprosent, arbeidsdager=sorted(set(arbeidsdager)), vikar_for=vikar_for,
         er_fellesliste=liste.er_fellesliste, begrunnelse_over_100=(begrunnelse_over_100 or "").strip(),
         kompetanse_begrunnelse=(kompetanse_begrunnelse or "").strip(),
+        **_kontortid(kontortid_start, kontortid_slutt),
     )
     overlap_fields = {"legeperiode_no_overlapping_fastlege": "fra", "legeperiode_no_overlap_same_doctor": "fra"}
     full_clean(periode, fields=overlap_fields)
@@ -288,6 +291,30 @@ def add_legeperiode(*, liste: Pasientliste, lege: Lege, rolle: str, fra: dt.date
         except IntegrityError as exc:
             raise translate(exc, Legeperiode, fields=overlap_fields) from exc
     return periode
+
+
+def _kontortid(start: dt.time | None, slutt: dt.time | None) -> dict:
+    """Validated office hours (empty: the default 08–16)."""
+    start = start or dt.time(8, 0)
+    slutt = slutt or dt.time(16, 0)
+    if not isinstance(start, dt.time) or not isinstance(slutt, dt.time):
+        raise ValidationError({"kontortid_start": [_("Oppgi kontortiden som klokkeslett, for eksempel 08:00 og 16:00.")]})
+    if slutt <= start:
+        raise ValidationError({"kontortid_slutt": [ValidationError(
+            _("Kontortiden må slutte etter at den begynner (samme dag)."), code="kontortid_rekkefolge")]})
+    return {"kontortid_start": start, "kontortid_slutt": slutt}
+
+
+def change_kontortid(*, periode: Legeperiode, kontortid_start: dt.time, kontortid_slutt: dt.time) -> Legeperiode:
+    """Set the office hours of a period (the working days stay). Used by legevakt's rest check: a
+    night on duty followed by office hours is a breach of the 8 hours' rest (SFS 2305 § 7.4)."""
+    values = _kontortid(kontortid_start, kontortid_slutt)
+    with transaction.atomic():
+        locked = Legeperiode.objects.select_for_update().get(pk=periode.pk)
+        for field, value in values.items():
+            setattr(locked, field, value)
+        locked.save(update_fields=list(values))
+    return locked
 
 
 def change_legeperiode_end(*, periode: Legeperiode, til: dt.date | None, begrunnelse_over_100: str = "",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("lister/<int:liste_id>/", views.liste_detail, name="liste"),
     path("lister/<int:liste_id>/endre/", views.liste_endre, name="endre"),
     path("lister/<int:liste_id>/vikar/", views.liste_vikar, name="vikar"),
+    path("lister/perioder/<int:periode_id>/kontortid/", views.kontortid, name="kontortid"),
     path("lister/<int:liste_id>/listetall/", views.listetall, name="listetall"),
     path("lister/<int:liste_id>/historikk/", views.liste_history, name="historikk"),
     path("legekontor/", views.legekontor_list, name="legekontor"),

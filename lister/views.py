@@ -36,6 +36,7 @@ from lister.forms import (
     STATUS_TEKST,
     EndreLegekontorForm,
     EndrePasientlisteForm,
+    KontortidForm,
     LegekontorForm,
     ListetallForm,
     ListetallImportForm,
@@ -469,6 +470,29 @@ def liste_vikar(request, liste_id: int):
         "submit": _("Registrer vikarperioden"),
         "note": _("En lege kan ha engasjementer på over 100 % til sammen (i alle kommuner). Det er tillatt, "
                   "men krever en begrunnelse, som du blir bedt om."),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@kommune_page(Handling.SKRIV)
+def kontortid(request, periode_id: int):
+    periode = get_object_or_404(selectors.periode_queryset(), pk=periode_id)
+    form = KontortidForm(request.POST or None, initial={"kontortid_start": periode.kontortid_start,
+                                                         "kontortid_slutt": periode.kontortid_slutt})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_kontortid(periode=periode, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Kontortiden er endret."))
+            return redirect("lister:liste", liste_id=periode.pasientliste_id)
+    return render(request, "lister/form.html", {
+        "form": form, "liste": periode.pasientliste,
+        "title": _("Kontortid for %(lege)s på %(liste)s") % {"lege": periode.lege.navn, "liste": periode.pasientliste},
+        "submit": _("Lagre kontortiden"),
+        "note": _("Legevaktens hviletidskontroll regner kontortiden på arbeidsdagene som arbeid: en nattevakt som slutter "
+                  "mindre enn åtte timer før kontortiden begynner, er et brudd på hviletiden (SFS 2305 § 7.4)."),
     })
 
 

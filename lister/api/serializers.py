@@ -109,7 +109,8 @@ class LegeperiodeSerializer(serializers.ModelSerializer):
         model = Legeperiode
         fields = [
             "id", "pasientliste", "lege", "lege_navn", "lege_hpr_nummer", "rolle", "vikar_for", "vikar_for_navn",
-            "stillingsprosent", "arbeidsdager", "fra", "til", "er_fellesliste", "begrunnelse_over_100",
+            "stillingsprosent", "arbeidsdager", "kontortid_start", "kontortid_slutt", "fra", "til", "er_fellesliste",
+            "begrunnelse_over_100",
         ]
         read_only_fields = ["id", "pasientliste", "er_fellesliste"]
         validators: list = []
