@@ -292,6 +292,12 @@ SPECTACULAR_SETTINGS = {
         "TilknytningsformEnum": "avtaler.models.Tilknytningsform",
         "LedighetsarsakEnum": "lister.models.Ledighetsarsak",
         "IntroduksjonsformEnum": "avtaler.models.Introduksjonsform",
+        "DistriktstypeEnum": "legevakt.models.Distriktstype",
+        "FritakstypeEnum": "legevakt.models.Fritakstype",
+        "LegevaktKlagestatusEnum": "legevakt.models.Klagestatus",
+        "VakttypeEnum": "legevakt.models.Vakttype",
+        "BelastningsvarseltypeEnum": "legevakt.models.Belastningsvarseltype",
+        "AvlysningsarsakEnum": [("sykdom", "Sykdom"), ("annet", "Annet")],  # the model's choices include ""
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

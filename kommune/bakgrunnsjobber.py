@@ -99,7 +99,8 @@ class JobbFeil(Exception):
 
 
 def _capped(feil: list[dict]) -> list[dict]:
-    rows = [{"rad": f.get("rad"), "felt": str(f.get("felt") or ""), "melding": str(f.get("melding") or "")} for f in feil]
+    rows = [{"rad": f.get("rad"), "felt": str(f.get("felt") or ""), "melding": str(f.get("melding") or ""),
+             **({"dato": str(f["dato"])} if f.get("dato") else {})} for f in feil]
     if len(rows) <= MAX_FEIL:
         return rows
     rest = len(rows) - MAX_FEIL
@@ -119,6 +120,9 @@ class Progress:
         self._last: tuple[int, int] | None = None
         self._side = None
         self.totalt: int | None = None  # the last total reported; the job's ending writes it again
+        # Items a runner skipped while the job as a whole completes (e.g. shifts of a roster refused by a
+        # rule): stored as the finished job's `feil` next to its result.
+        self.feil: list[dict] = []
 
     def set(self, behandlet: int, totalt: int) -> None:
         totalt = max(int(totalt), 0)
@@ -210,7 +214,8 @@ def run(*, jobb_id: int) -> dict[str, int]:
             with transaction.atomic():
                 resultat = entry.runner(jobb, progress) or {}
                 progress.close()
-                if not _finish(jobb_id, status=Jobbstatus.FULLFORT, resultat=resultat, totalt=progress.totalt):
+                if not _finish(jobb_id, status=Jobbstatus.FULLFORT, resultat=resultat, feil=progress.feil,
+                               totalt=progress.totalt):
                     raise _Avbrutt()
         except _Avbrutt:
             logger.warning("Bakgrunnsjobb %s ble avsluttet av noen andre mens den kjørte; endringene er rullet tilbake.", jobb_id)

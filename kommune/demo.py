@@ -59,11 +59,12 @@ def run_all() -> list[Login]:
 
 # Demo people and their roles. The kommuneoverlege sets up TOTP at first login (required).
 DEMO_ROLES: list[tuple[str, str, str, list[str]]] = [
-    ("overlege@demo.fastlege.no", "Kari Overlege", "kommuneoverlege", ["4601", "4647"]),
+    ("overlege@demo.fastlege.no", "Kari Overlege", "kommuneoverlege", ["4601", "4647", "1825", "1826"]),
     ("saksbehandler@demo.fastlege.no", "Sander Saksbehandler", "saksbehandler", ["4601"]),
     ("lesetilgang@demo.fastlege.no", "Liv Lesetilgang", "lesetilgang", ["4601"]),
     ("lege@demo.fastlege.no", "Lars Lege", "lege", ["4601"]),
     ("grane@demo.fastlege.no", "Gro Grane", "saksbehandler", ["1825", "1826"]),
+    ("lege.grane@demo.fastlege.no", "Guri Fjellheim", "lege", ["1825"]),
 ]
 
 

@@ -24,6 +24,7 @@ from django.db import models
 from django.db.models import Case, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import elapsed_hours
 from core.history import track_history
 from core.models import VersionedModel
 from core.tenancy import TenantModel, unscoped
@@ -447,7 +448,7 @@ class Vakt(DistriktSynlighet, TenantModel, VersionedModel):
     @property
     def timer(self) -> float:
         """Real elapsed hours (UTC-based: a 20:00–08:00 night is 13 h in October, 11 h in March)."""
-        return (self.slutt - self.start).total_seconds() / 3600
+        return elapsed_hours(self.start, self.slutt)
 
 
 class Byttestatus(models.TextChoices):

@@ -57,6 +57,19 @@ from kommune.models import (
     Rolle,
     User,
 )
+from legevakt import distrikt_services, fritak_services, vakt_services
+from legevakt.models import (
+    Belastningsvarsel,
+    Fritak,
+    Kalendernokkel,
+    Legevaktdistrikt,
+    Medlemskap,
+    Stasjon,
+    Vakt,
+    Vaktavtale,
+    Vaktbytte,
+)
+from legevakt.tid import OSLO
 from lister import sak_services, vikar_services
 from lister import services as lister_services
 from lister.api.views import periode_etag
@@ -120,8 +133,12 @@ NOT_KOMMUNE_DATA = {
     "swagger-ui": "API documentation",
     "redoc": "API documentation",
     "avtaler:offentlig": "the public page of free places (fastlegeforskriften § 6): public by design, no login",
+    "legevakt:kalender_feed": "a doctor's private calendar feed: the secret in the URL identifies the doctor, no login",
+    "legevakt:tilskudd": "the national grant criteria: every kommune's public population and sentralitet (A's own districts "
+                         "only for the priority)",
+    "legevakt:tilskudd_csv": "the same list as CSV",
 }
-NON_TENANT_ARGS = {"kommunenummer": "4601", "app_label": "kommune", "object_id": "1", "content_type_id": "1", "id": "1", "url": "x/", "key": "abc", "uidb36": "1"}
+NON_TENANT_ARGS = {"kommunenummer": "4601", "app_label": "kommune", "object_id": "1", "content_type_id": "1", "id": "1", "url": "x/", "key": "abc", "uidb36": "1", "nokkel": "ukjent-nokkel"}
 
 # URL arguments of kommune data: (route basename or "*", argument) -> B's object.
 TENANT_ARGS = {
@@ -212,6 +229,31 @@ TENANT_ARGS = {
     # Flags of the nightly vacancy job.
     ("ledighetsvarsel", "pk"): lambda w: w.r.varsel.pk,
     ("*", "varsel_id"): lambda w: w.r.varsel.pk,
+    # Office hours of a period.
+    ("lister:kontortid", "periode_id"): lambda w: w.r.vikarperiode.pk,
+    # Legevakt (issue 7).
+    ("*", "distrikt_id"): lambda w: w.r.distrikt.pk,
+    ("legevaktdistrikt", "pk"): lambda w: w.r.distrikt.pk,
+    ("legevakt-medlemskap", "distrikt_pk"): lambda w: w.r.distrikt.pk,
+    ("legevakt-medlemskap", "pk"): lambda w: w.r.medlemskap.pk,
+    ("legevakt-stasjon", "distrikt_pk"): lambda w: w.r.distrikt.pk,
+    ("legevakt-stasjon", "pk"): lambda w: w.r.stasjon.pk,
+    ("vaktavtale", "distrikt_pk"): lambda w: w.r.distrikt.pk,
+    ("vaktavtale", "pk"): lambda w: w.r.vaktavtale.pk,
+    ("belastning", "distrikt_pk"): lambda w: w.r.distrikt.pk,
+    ("legevaktfritak", "pk"): lambda w: w.r.fritak.pk,
+    ("vakt", "pk"): lambda w: w.r.vakt.pk,
+    ("vaktbytte", "pk"): lambda w: w.r.bytte.pk,
+    ("belastningsvarsel", "pk"): lambda w: w.r.lvvarsel.pk,
+    ("legevakt:varsel_sett", "varsel_id"): lambda w: w.r.lvvarsel.pk,
+    ("*", "medlemskap_id"): lambda w: w.r.medlemskap.pk,
+    ("*", "stasjon_id"): lambda w: w.r.stasjon.pk,
+    ("*", "vaktavtale_id"): lambda w: w.r.vaktavtale.pk,
+    ("*", "fritak_id"): lambda w: w.r.fritak.pk,
+    ("*", "vakt_id"): lambda w: w.r.vakt.pk,
+    ("*", "bytte_id"): lambda w: w.r.bytte.pk,
+    ("legevakt:lege_belastning", "lege_id"): lambda w: w.r.vaktlege.pk,
+    ("legevakt:lege_bruker", "lege_id"): lambda w: w.r.vaktlege.pk,
 }
 
 # What B's own GET must show when the object holds none of the MARKERS (no free text).
@@ -220,6 +262,9 @@ B_SHOWS = {
     "alis-fravaer-historikk": lambda w: "2026-03-13",
     "alis-fravaer-list": lambda w: "2026-03-13",
     "alisavtale-progresjon": lambda w: f'"avtale":{w.r.alis.pk},',
+    "belastning-udekket": lambda w: f'"distrikt_id":{w.r.distrikt.pk},',
+    "legevakt-medlemskap-historikk": lambda w: "2040-01-01",
+    "legevaktfritak-historikk": lambda w: "2098-07-06",
 }
 
 # A valid request per write (route name, method) -> (body, headers), so B's positive control
@@ -443,6 +488,74 @@ PAYLOADS: dict[tuple[str, str], Any] = {
     # The list figure import (a file with one valid row for B's list).
     ("lister:import", "POST"): lambda w: ({"fil": _figures_file(w)}, {}),
     ("listetall-import", "POST"): lambda w: ({"fil": _figures_file(w)}, {}),
+    ("lister:kontortid", "POST"): lambda w: ({"kontortid_start": "08:30", "kontortid_slutt": "15:30"}, {}),
+    # Legevakt (issue 7): districts, memberships, stations, agreements, exemptions.
+    ("legevaktdistrikt-list", "POST"): lambda w: ({"navn": "Ny legevakt", "type": "en_kommune", "fra": "2040-01-01",
+                                                   "tidsbolk": "dagtid"}, {}),
+    ("legevaktdistrikt-detail", "PATCH"): lambda w: ({"merknad": "Endret"}, _if_match(w.r.distrikt.versjon)),
+    ("legevakt-medlemskap-list", "POST"): lambda w: ({"kommunenummer": "4602", "fra": "2040-01-01", "tidsbolk": "dogn"}, {}),
+    ("legevakt-medlemskap-detail", "PATCH"): lambda w: ({"til": "2041-01-01"}, _if_match(w.r.medlemskap.versjon)),
+    ("legevakt-stasjon-list", "POST"): lambda w: ({"navn": "Stasjon 2", "adresse": "Gata 2", "postnummer": "6800"}, {}),
+    ("legevakt-stasjon-detail", "PATCH"): lambda w: ({"telefon": "116117"}, _if_match(w.r.stasjon.versjon)),
+    ("vaktavtale-list", "POST"): lambda w: ({"lege": w.r.lege2.pk, "fra": "2040-01-01"}, {}),
+    ("vaktavtale-detail", "PATCH"): lambda w: ({"merknad": "Endret"}, _if_match(w.r.vaktavtale.versjon)),
+    ("legevaktfritak-list", "POST"): lambda w: (
+        {"lege": w.r.fritakslege.pk, "type": "rett_alder", "fra": "2031-03-01", "krevd": "2031-03-01"}, {}),
+    ("legevaktfritak-detail", "PATCH"): lambda w: ({"til": "2030-01-01"}, _if_match(w.r.fritak.versjon)),
+    ("legevakt:distrikt_ny", "POST"): lambda w: (
+        {"navn": "Ny legevakt", "type": "en_kommune", "fra": "2040-01-01", "tidsbolk": "dagtid", "medlemmer": "", "merknad": ""}, {}),
+    ("legevakt:distrikt_endre", "POST"): lambda w: (
+        {"navn": "Sunnfjord legevakt", "type": "interkommunal", "merknad": "Endret", "aktiv": "on",
+         "versjon": str(w.r.distrikt.versjon)}, {}),
+    ("legevakt:medlemskap_ny", "POST"): lambda w: ({"medlem": "4602", "tidsbolk": "dogn", "fra": "2040-01-01", "til": ""}, {}),
+    ("legevakt:medlemskap_endre", "POST"): lambda w: (
+        {"tidsbolk": "dogn", "fra": "2026-01-01", "til": "2041-01-01", "versjon": str(w.r.medlemskap.versjon)}, {}),
+    ("legevakt:stasjon_ny", "POST"): lambda w: ({"navn": "Stasjon 2", "adresse": "Gata 2", "postnummer": "6800", "poststed": "",
+                                                 "telefon": ""}, {}),
+    ("legevakt:stasjon_endre", "POST"): lambda w: (
+        {"navn": "Sunnfjord legevaktstasjon", "adresse": "Ny gate 3", "postnummer": "", "poststed": "", "telefon": "",
+         "aktiv": "on", "versjon": str(w.r.stasjon.versjon)}, {}),
+    ("legevakt:vaktavtale_ny", "POST"): lambda w: ({"lege": w.r.lege2.pk, "fra": "2040-01-01", "til": "", "merknad": ""}, {}),
+    ("legevakt:vaktavtale_endre", "POST"): lambda w: (
+        {"fra": "2026-01-01", "til": "", "merknad": "Endret", "versjon": str(w.r.vaktavtale.versjon)}, {}),
+    ("legevakt:fritak_ny", "POST"): lambda w: (
+        {"lege": w.r.fritakslege.pk, "type": "rett_alder", "omfang": "utenfor_apningstid", "fra": "2031-03-01", "til": "",
+         "krevd": "2031-03-01", "grunnlag": "", "vedtaksdato": "", "saksnummer": "", "utfall": "innvilget",
+         "klagestatus": "ingen"}, {}),
+    ("legevakt:fritak_endre", "POST"): lambda w: (
+        {"type": "rett_alder", "omfang": "utenfor_apningstid", "fra": "2026-01-01", "til": "2030-01-01", "krevd": "2026-01-01",
+         "grunnlag": "", "vedtaksdato": "", "saksnummer": "", "utfall": "innvilget", "klagestatus": "ingen",
+         "versjon": str(w.r.fritak.versjon)}, {}),
+    ("legevakt:lege_bruker", "POST"): lambda w: ({"bruker": "", "versjon": str(w.r.vaktlege.versjon)}, {}),
+    # Shifts, swaps, sick calls, the pattern roster, the calendar, flags.
+    ("vakt-list", "POST"): lambda w: ({"distrikt": w.r.distrikt.pk, "lege": w.r.vaktlege.pk, "type": "tilstedevakt",
+                                       "start": "2031-03-08T08:00", "slutt": "2031-03-08T20:00"}, {}),
+    ("vakt-sjekk", "POST"): lambda w: ({"distrikt": w.r.distrikt.pk, "lege": w.r.vaktlege.pk, "type": "tilstedevakt",
+                                        "start": "2031-03-08T08:00", "slutt": "2031-03-08T20:00"}, {}),
+    ("vakt-detail", "PATCH"): lambda w: ({"merknad": "Endret"}, _if_match(w.r.vakt.versjon)),
+    ("vakt-avlys", "POST"): lambda w: ({"arsak": "annet"}, _if_match(w.r.vakt.versjon)),
+    ("vakt-syk", "POST"): lambda w: ({"erstatter": w.r.vaktlege2.pk}, _if_match(w.r.vakt.versjon)),
+    ("vaktbytte-list", "POST"): lambda w: ({"vakt": w.r.vakt.pk, "mot_vakt": w.r.vakt2.pk}, {}),
+    ("vaktbytte-godkjenn", "POST"): lambda w: ({}, _if_match(w.r.bytte.versjon)),
+    ("vaktbytte-avslaa", "POST"): lambda w: ({}, _if_match(w.r.bytte.versjon)),
+    ("vaktbytte-trekk", "POST"): lambda w: ({}, _if_match(w.r.bytte.versjon)),
+    ("legevakt:vakt_ny", "POST"): lambda w: ({"lege": w.r.vaktlege.pk, "type": "tilstedevakt", "start": "2031-03-08T08:00",
+                                              "slutt": "2031-03-08T20:00", "handling": "lagre"}, {}),
+    ("legevakt:vakt_endre", "POST"): lambda w: (
+        {"lege": w.r.vaktlege.pk, "type": "tilstedevakt", "vaktklasse": "3", "start": "2031-03-01T08:00",
+         "slutt": "2031-03-01T19:00", "versjon": str(w.r.vakt.versjon), "handling": "lagre"}, {}),
+    ("legevakt:vakt_avlys", "POST"): lambda w: ({"arsak": "annet", "versjon": str(w.r.vakt.versjon)}, {}),
+    ("legevakt:vakt_syk", "POST"): lambda w: ({"erstatter": w.r.vaktlege2.pk, "versjon": str(w.r.vakt.versjon),
+                                               "handling": "lagre"}, {}),
+    ("legevakt:vaktplan_monster", "POST"): lambda w: (
+        {"fra": "2032-01-03", "til": "2032-01-10", "leger": [w.r.vaktlege.pk], "monster-TOTAL_FORMS": "1",
+         "monster-INITIAL_FORMS": "0", "monster-MIN_NUM_FORMS": "0", "monster-MAX_NUM_FORMS": "10",
+         "monster-0-ukedager": ["6"], "monster-0-start": "08:00", "monster-0-timer": "12", "monster-0-type": "tilstedevakt"}, {}),
+    ("legevakt:bytte_ny", "POST"): lambda w: ({"mot_vakt": w.r.vakt2.pk}, {}),
+    ("legevakt:bytte_behandle", "POST"): lambda w: ({"handling": "godkjenn", "versjon": str(w.r.bytte.versjon)}, {}),
+    ("legevakt:kalender", "POST"): lambda w: ({"handling": "ny"}, {}),
+    ("legevakt:varsel_sett", "POST"): lambda w: ({}, {}),
+    ("belastningsvarsel-sett", "POST"): lambda w: ({}, {}),
 }
 
 
@@ -454,7 +567,7 @@ def _figures_file(w):
 
 
 # Writes whose effect is not in the database (the chosen kommune lives in the session).
-SESSION_ONLY_WRITES = {("kommune:velg", "POST")}
+SESSION_ONLY_WRITES = {("kommune:velg", "POST"), ("vakt-sjekk", "POST")}  # + a dry run of the shift rules
 # What A gets for a write without B in the URL but B in the body.
 A_EXPECTED = {("kommune:velg", "POST"): 404}
 
@@ -522,6 +635,7 @@ REGISTER_MODELS = (
     Introduksjonsavtale, IntroduksjonsFastlege, Alisavtale, AlisElement, AlisFravaer, AlisTjeneste, AlisVeiledning, AlisSats,
     Okonomiavtale, Okonomibetaling, Bakgrunnsjobb,
     Ledighetssak, Utlysning, Soker, Dekning, Vikar, Tilgjengelighet, Ledighetsvarsel,
+    Legevaktdistrikt, Medlemskap, Stasjon, Vaktavtale, Fritak, Vakt, Vaktbytte, Belastningsvarsel,
 )
 
 
@@ -532,7 +646,7 @@ def fingerprint(kommune_id: int | None = None) -> list:
             sets = [
                 Kommune.objects.all(), Innbyggertall.objects.all(), Rolle.objects.all(),
                 ApiTokenKommune.objects.all(), ApiToken.objects.all(), User.objects.all(),
-                Lege.objects.all(), *(model.objects.all() for model in REGISTER_MODELS),
+                Lege.objects.all(), Kalendernokkel.objects.all(), *(model.objects.all() for model in REGISTER_MODELS),
             ]
         else:
             sets = [
@@ -540,6 +654,7 @@ def fingerprint(kommune_id: int | None = None) -> list:
                 Rolle.objects.filter(kommune_id=kommune_id), ApiTokenKommune.objects.filter(kommune_id=kommune_id),
                 ApiToken.objects.filter(kommuner__kommune_id=kommune_id), User.objects.filter(roller__kommune_id=kommune_id),
                 Lege.objects.filter(kommuner__kommune_id=kommune_id),
+                Kalendernokkel.objects.filter(lege__kommuner__kommune_id=kommune_id),
                 *(model.objects.filter(kommune_id=kommune_id) for model in REGISTER_MODELS),
             ]
         # One statement: a digest of each table's rows (every column), compared before and after.
@@ -671,8 +786,9 @@ def _b_register(b: Kommune) -> SimpleNamespace:
         liste3 = lister_services.create_pasientliste(kommune=b, legekontor=kontor, listetak=800, gyldig_fra=dt.date(2020, 1, 1),
                                                      navn="Sunnfjordlista 3")
         avtale3 = register.avtale(b, lege_=lege3, liste_=liste3, startdato=dt.date(2026, 1, 5), listetak=800)
+        legevakt = _b_legevakt(b, lege2=lege2)
         objects = SimpleNamespace(
-            varsel=varsel, sak=sak, utlysning=utlysning, soker=soker, dekning=dekning, poolvikar=poolvikar, vindu=vindu, avtale3=avtale3,
+            **vars(legevakt), varsel=varsel, sak=sak, utlysning=utlysning, soker=soker, dekning=dekning, poolvikar=poolvikar, vindu=vindu, avtale3=avtale3,
             lege=lege, vikar=vikar, lege2=lege2, kontor=kontor, liste=liste, liste2=liste2, listetall=listetall,
             avtale=avtale, vikarperiode=vikarperiode, utkast=utkast, oppgave=oppgave, endring=endring, vedtak=vedtak,
             melding_sendt=melding_sendt, melding_utkast=melding_utkast, veileder=veileder, intro=intro, alis=alis,
@@ -682,6 +798,50 @@ def _b_register(b: Kommune) -> SimpleNamespace:
         for obj in vars(objects).values():
             obj.refresh_from_db()  # the versions and values the payloads' If-Match and ETags need
     return objects
+
+
+def _b_legevakt(b: Kommune, *, lege2) -> SimpleNamespace:
+    """Kommune B's legevakt: an interkommunal district (only B is a member) with a station, two doctors
+    taking part by agreement, an exempt doctor, shifts, a pending swap and a flag — made through the
+    services (called inside B's scope)."""
+    kompetent = {"spesialist_allmennmedisin_fra": dt.date(2010, 1, 1), "kurs_akuttmedisin": dt.date(2020, 1, 1),
+                 "kurs_vold_overgrep": dt.date(2020, 1, 1)}
+    vaktlege = register.lege(b, fornavn="Vilde", etternavn="Sunnfjordvakt", **kompetent)
+    vaktlege2 = register.lege(b, fornavn="Vegard", etternavn="Sunnfjordvakt", **kompetent)
+    fritakslege = register.lege(b, fornavn="Frida", etternavn="Sunnfjordfritak", fodselsdato=dt.date(1950, 1, 1))
+    distrikt = distrikt_services.create_distrikt(kommune=b, navn="Sunnfjord legevakt", type="interkommunal",
+                                                 fra=dt.date(2026, 1, 1))
+    medlemskap = Medlemskap.objects.get(distrikt=distrikt)
+    # Until 2040, so a new district of B's from then is allowed (one district per band at a time).
+    medlemskap = distrikt_services.avslutt_medlemskap(medlemskap=medlemskap, expected_version=medlemskap.versjon,
+                                                      til=dt.date(2040, 1, 1))
+    Legevaktdistrikt.objects.filter(pk=distrikt.pk).update(merknad="Sunnfjord: distriktet")
+    stasjon = distrikt_services.create_stasjon(distrikt=distrikt, navn="Sunnfjord legevaktstasjon", adresse="Sunnfjordvegen 1")
+    Stasjon.objects.filter(pk=stasjon.pk).update(adresse="Sunnfjordvegen 2")
+    vaktavtale = distrikt_services.create_vaktavtale(distrikt=distrikt, lege=vaktlege, fra=dt.date(2026, 1, 1))
+    Vaktavtale.objects.filter(pk=vaktavtale.pk).update(merknad="Sunnfjord: avtalen")
+    distrikt_services.create_vaktavtale(distrikt=distrikt, lege=vaktlege2, fra=dt.date(2026, 1, 1))
+    distrikt_services.create_vaktavtale(distrikt=distrikt, lege=fritakslege, fra=dt.date(2026, 1, 1))
+    fritak = fritak_services.create_fritak(kommune=b, lege=fritakslege, type="rett_alder", fra=dt.date(2026, 1, 1),
+                                           krevd=dt.date(2026, 1, 1))
+
+    def vakt(lege, day):
+        return vakt_services.create_vakt(
+            distrikt=distrikt, lege=lege, type="tilstedevakt", stasjon=stasjon,
+            start=dt.datetime.combine(day, dt.time(8), tzinfo=OSLO), slutt=dt.datetime.combine(day, dt.time(20), tzinfo=OSLO))
+
+    Fritak.objects.filter(pk=fritak.pk).update(til=dt.date(2098, 7, 6))  # a value B's history must show
+    vakt(vaktlege2, dt.date.today() + dt.timedelta(days=3))  # in the load pages' default window
+    vakt1 = vakt(vaktlege, dt.date(2031, 3, 1))
+    vakt2 = vakt(vaktlege2, dt.date(2031, 3, 2))
+    bytte = vakt_services.be_om_bytte(vakt=vakt(vaktlege, dt.date(2031, 3, 15)), mot_vakt=vakt(vaktlege2, dt.date(2031, 3, 16)))
+    Vaktbytte.objects.filter(pk=bytte.pk).update(merknad="Sunnfjord: byttet")
+    Vakt.objects.filter(pk=vakt1.pk).update(merknad="Sunnfjord: vakten")
+    lvvarsel = Belastningsvarsel.objects.create(kommune=b, distrikt=distrikt, type="fa_leger", reist=dt.datetime.now(dt.UTC))
+    Belastningsvarsel.objects.filter(pk=lvvarsel.pk).update(detaljer={"leger": 987654})
+    return SimpleNamespace(distrikt=distrikt, medlemskap=medlemskap, stasjon=stasjon, vaktavtale=vaktavtale, fritak=fritak,
+                           vaktlege=vaktlege, vaktlege2=vaktlege2, fritakslege=fritakslege, vakt=vakt1, vakt2=vakt2,
+                           bytte=bytte, lvvarsel=lvvarsel)
 
 
 @pytest.fixture
@@ -702,8 +862,11 @@ def world(db):
     b_tok = token_client(ALL_SCOPES, b)
     ApiToken.objects.filter(pk=b_tok.token.pk).update(navn="B-markor-klient")
     b_tok.token.refresh_from_db()
-    return World(a=a, b=b, b_figure=figure, b_rolle=rolle, b_token=b_tok.token, a_user=a_user, b_user=b_user,
-                 r=_b_register(b))
+    r = _b_register(b)
+    with in_kommune(b):  # B's kommuneoverlege is also the doctor on B's shift (own shifts, swaps, calendar)
+        Lege.objects.filter(pk=r.vaktlege.pk).update(bruker=b_user)
+        r.vaktlege.refresh_from_db()
+    return World(a=a, b=b, b_figure=figure, b_rolle=rolle, b_token=b_tok.token, a_user=a_user, b_user=b_user, r=r)
 
 
 def _send(client, method: str, url: str, body, headers: dict):

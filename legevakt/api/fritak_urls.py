@@ -1,3 +1,10 @@
-"""Legevakt API routes: fritak (issue 7)."""
+"""Legevakt API routes: exemptions from legevakt (issue 7)."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from legevakt.api.fritak_views import FritakViewSet
+
+router = SimpleRouter()
+router.register("legevaktfritak", FritakViewSet, basename="legevaktfritak")
+
+urlpatterns = [*router.urls]
