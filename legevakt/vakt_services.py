@@ -592,9 +592,11 @@ def _som_erstatter(exc: ValidationError) -> ValidationError:
 
 
 def meld_syk(*, vakt: Vakt, expected_version: int, erstatter, fra=None, hvilebrudd_begrunnelse: str = "") -> Vakt:
-    """The doctor on the shift is ill: the shift is cancelled (årsak sykdom) and `erstatter` gets the
-    rest of it, [max(start, fra), slutt), as a new shift pointing back at it (`erstatter`), checked
-    like any shift (errors about the doctor land on `erstatter`). Atomic: both or neither."""
+    """The doctor on the shift is ill: `erstatter` gets the rest of it, [max(start, fra), slutt), as a new
+    shift pointing back at it (`erstatter`), checked like any shift (errors about the doctor land on
+    `erstatter`). A shift not yet begun at `fra` is cancelled (årsak sykdom); one the doctor fell ill
+    during ends at `fra` and stays active, so the hours worked stay in the load figures and the time
+    stays covered. Atomic: both or neither."""
     krev_vertskommune(vakt.distrikt)
     if vakt.status != Vaktstatus.AKTIV:
         raise _error("status", _("Vakten er allerede avlyst."), "avlyst")
@@ -602,7 +604,11 @@ def meld_syk(*, vakt: Vakt, expected_version: int, erstatter, fra=None, hvilebru
     if _pk(erstatter) in (None, vakt.lege_id):
         raise _error("erstatter", _("Velg en annen lege enn den som er syk."), "samme_lege")
     with transaction.atomic():
-        _skriv(vakt, expected_version, {"status": Vaktstatus.AVLYST, "avlyst_arsak": Avlysningsarsak.SYKDOM})
+        if start > vakt.start:
+            merknad = _("Syk fra %(tid)s; resten av vakten er overtatt.") % {"tid": _tekst(start)}
+            _skriv(vakt, expected_version, {"slutt": start, "merknad": f"{vakt.merknad}\n{merknad}".strip()})
+        else:
+            _skriv(vakt, expected_version, {"status": Vaktstatus.AVLYST, "avlyst_arsak": Avlysningsarsak.SYKDOM})
         try:
             ny = _opprett(distrikt=vakt.distrikt, lege=erstatter, type=vakt.type, start=start, slutt=vakt.slutt,
                           vaktklasse=vakt.vaktklasse, stasjon=vakt.stasjon_id, lokal_avtale=vakt.lokal_avtale,

@@ -163,9 +163,11 @@ class VaktViewSet(EgneMixin, SchemaSafeMixin, HistoryMixin, VersionedRetrieveMix
                    responses={201: VaktSerializer, **PRECONDITION_RESPONSES}, parameters=[IF_MATCH, IDEMPOTENCY_KEY])
     @action(detail=True, methods=["post"])
     def syk(self, request, pk=None):
-        """Avlyser vakten med årsak sykdom og gir resten av den, fra `fra` (standard: vaktens start),
-        til `erstatter` som en ny vakt som viser til den avlyste. Erstatteren sjekkes som for en ny
-        vakt; feil om legen står på `erstatter`. Begge deler eller ingenting. Krever If-Match."""
+        """Gir resten av vakten, fra `fra` (standard: vaktens start), til `erstatter` som en ny vakt som
+        viser til den opprinnelige. Er vakten ikke begynt ved `fra`, avlyses den med årsak sykdom; ble
+        legen syk underveis, slutter den opprinnelige vakten ved `fra` (timene er arbeidet). Erstatteren
+        sjekkes som for en ny vakt; feil om legen står på `erstatter`. Begge deler eller ingenting.
+        Krever If-Match."""
         vakt = self.get_object()
         version = expected_version(request, vakt)
 

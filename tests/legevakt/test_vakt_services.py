@@ -355,8 +355,19 @@ def test_the_sick_call_cancels_and_hands_the_rest_of_the_shift_to_the_replacemen
         errors = _messages(lambda: vakt_services.meld_syk(vakt=syk, expected_version=syk.versjon, erstatter=k["K5"]))
         assert "§ 3a" in errors["erstatter"][0]
         assert Vakt.objects.get(pk=syk.pk).status == "aktiv"  # nothing changed
+        slutt = syk.slutt
         ny = vakt_services.meld_syk(vakt=syk, expected_version=syk.versjon, erstatter=k["K1"], fra=oslo(2027, 3, 6, 12))
         syk.refresh_from_db()
-    assert (syk.status, syk.avlyst_arsak) == ("avlyst", "sykdom")
     assert (ny.lege_id, ny.erstatter_id, ny.start, ny.slutt, ny.type, ny.vaktklasse) == (
-        k["K1"].pk, syk.pk, oslo(2027, 3, 6, 12), syk.slutt, syk.type, syk.vaktklasse)
+        k["K1"].pk, syk.pk, oslo(2027, 3, 6, 12), slutt, syk.type, syk.vaktklasse)
+    # Ill during the shift (08–20, from 12:00): the four hours worked stay, the shift ends at `fra`.
+    assert (syk.status, syk.slutt) == ("aktiv", oslo(2027, 3, 6, 12)) and "Syk fra 06.03.2027 12:00" in syk.merknad
+
+
+def test_a_sick_call_before_the_shift_begins_cancels_it(bergen, d, sykefall):
+    syk, k = sykefall
+    with in_kommune(bergen):
+        ny = vakt_services.meld_syk(vakt=syk, expected_version=syk.versjon, erstatter=k["K1"])
+        syk.refresh_from_db()
+    assert (syk.status, syk.avlyst_arsak, syk.slutt) == ("avlyst", "sykdom", oslo(2027, 3, 6, 20))
+    assert (ny.lege_id, ny.erstatter_id, ny.start, ny.slutt) == (k["K1"].pk, syk.pk, oslo(2027, 3, 6, 8), oslo(2027, 3, 6, 20))
