@@ -209,6 +209,9 @@ REGLER += (
           f"{KOMPETANSEFORSKRIFTEN} § 4 (seks måneder regnet som halvparten av 260 arbeidsdager: denne løsningens tolkning)",
           NY_FORSKRIFT, beskrivelse=_("Legevakt under unntaket: inntil seks måneder per kalenderår, her 130 arbeidede dager "
                                       "(en dag med vakt regnes som en arbeidet dag).")),
+    Regel("legevakt_unntak_varsel_andel", Decimal("0.8"),
+          _("denne løsningens varselgrense (ingen offisiell grense er funnet)"), NY_FORSKRIFT,
+          beskrivelse=_("Varsel når en lege har brukt 80 % av dagene unntaket for legevakt tillater i kalenderåret.")),
     Regel("legevakt_dagtid", ("08:00", "16:00"),
           _("denne løsningens tolkning av «ordinær åpningstid» (fastlegeforskriften § 33): hverdager utenom helligdager"),
           dt.date(2012, 9, 1), beskrivelse=_("Tidsbåndet «dagtid» i legevaktdistriktene: hverdager kl. 08–16.")),

@@ -42,6 +42,7 @@ import datetime as dt
 import logging
 import math
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -63,7 +64,6 @@ logger = logging.getLogger(__name__)
 JOB_NAME = "legevakt.overload_flags"
 TASK_NAME = "legevakt.overload_flags"
 VINDU_DAGER = 28  # the two windows: the last and the next four weeks
-UNNTAK_ANDEL = 0.8  # flag the competence exception at 80 % of the yearly limit
 MAKS_I_EPOST = 200
 MAKS_INTERVALLER = 20  # uncovered intervals listed in a flag's details (all are counted)
 
@@ -79,6 +79,7 @@ class Parametre:
     hyppighet: int
     beredskap_timer: int
     unntak_dager: int
+    unntak_andel: Decimal
     befolkningsgrupper: tuple[int, int, int]
     normtall_fra: dt.date = field(default=dt.date(2024, 1, 1))
 
@@ -92,12 +93,13 @@ class Parametre:
             hyppighet=regler.verdi("legevakt_hyppighet_varsel", day),
             beredskap_timer=regler.verdi("legevakt_beredskap_varsel_timer_per_uke", day),
             unntak_dager=regler.verdi("legevakt_unntak_dager_per_ar", day),
+            unntak_andel=regler.verdi("legevakt_unntak_varsel_andel", day),
             befolkningsgrupper=tuple(regler.verdi("sfs2305_befolkningsgrupper", day)),
         )
 
     @property
     def unntak_terskel(self) -> int:
-        return math.ceil(self.unntak_dager * UNNTAK_ANDEL)
+        return math.ceil(self.unntak_dager * self.unntak_andel)
 
     def sql(self, *, kommune_id: int | None = None, distrikt_ids: list[int] | None = None) -> dict:
         day = self.dag

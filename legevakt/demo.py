@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 
 from core.context import current_actor, scope
 from core.tenancy import unscoped
+from kommune import regler
 from kommune import services as kommune_services
 from kommune.demo import Login, Seeder, register
 from kommune.models import Kommune, Lege, User
@@ -69,7 +70,7 @@ def _blokker(fra: dt.date, til: dt.date) -> list[tuple[dt.datetime, dt.datetime]
     (a long holiday block is cut in two-day pieces)."""
     result = []
     for start, end in tid.bolk_intervaller("utenfor_dagtid", fra, til):
-        while (end - start) > dt.timedelta(hours=72):
+        while (end - start) > dt.timedelta(hours=regler.verdi("legevakt_vakt_maks_timer")):
             result.append((start, start + dt.timedelta(hours=48)))
             start += dt.timedelta(hours=48)
         result.append((start, end))
