@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "lister",
     "avtaler",
     "legevakt",
+    "lonn",
 ]
 
 MIDDLEWARE = [
@@ -133,6 +134,15 @@ DATABASES = {
         DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
     )
 }
+# A transaction left open (idle) holds back the payroll feed's visibility horizon (docs/lonn.md):
+# PostgreSQL ends such a session after this many seconds.
+DB_IDLE_IN_TRANSACTION_TIMEOUT = env_int("DB_IDLE_IN_TRANSACTION_TIMEOUT", 120)
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+    f"-c idle_in_transaction_session_timeout={DB_IDLE_IN_TRANSACTION_TIMEOUT * 1000}"
+)
+# The payroll feed: retention of events (never under 90 days) and the lag that makes /helse/ answer 503.
+LONN_OPPBEVARING_DAGER = env_int("LONN_OPPBEVARING_DAGER", 90)
+LONN_FORSINKELSE_MAKS_SEKUNDER = env_int("LONN_FORSINKELSE_MAKS_SEKUNDER", 600)
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL må peke på PostgreSQL (postgres://...).")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

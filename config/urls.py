@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("lister.api.urls")),
     path("", include("avtaler.api.urls")),
     path("", include("legevakt.api.urls")),
+    path("", include("lonn.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", OfflineRedocView.as_view(url_name="schema"), name="redoc"),
@@ -27,6 +28,7 @@ urlpatterns = [
     path("", include("lister.urls")),
     path("", include("avtaler.urls")),
     path("", include("legevakt.urls")),
+    path("", include("lonn.urls")),
     path("", include("kommune.urls")),
 ]
 

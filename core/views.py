@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from core import health as health_checks
 from core.api.errors import is_api_request, json_error
 from core.selectors import JOB_LATE, job_health
 
@@ -48,7 +49,8 @@ def health(request):
         return response
     database, cache = _database_ok(), _redis_ok()
     jobs = job_health(now=timezone.now()) if database else []
-    healthy = database and cache and all(j.status != JOB_LATE for j in jobs)
+    extra = health_checks.run_all() if database else {}
+    healthy = database and cache and all(j.status != JOB_LATE for j in jobs) and all(ok for ok, _d in extra.values())
     body = {
         "status": "ok" if healthy else "feil",
         "database": "ok" if database else "feil",
@@ -63,6 +65,7 @@ def health(request):
             }
             for j in jobs
         },
+        **{name: details for name, (_ok, details) in extra.items()},
     }
     return JsonResponse(body, status=200 if healthy else 503)
 

@@ -215,6 +215,15 @@ REGLER += (
     Regel("legevakt_dagtid", ("08:00", "16:00"),
           _("denne løsningens tolkning av «ordinær åpningstid» (fastlegeforskriften § 33): hverdager utenom helligdager"),
           dt.date(2012, 9, 1), beskrivelse=_("Tidsbåndet «dagtid» i legevaktdistriktene: hverdager kl. 08–16.")),
+    # Payroll feed (issue 8): what the payable detail of a shift is computed with.
+    Regel("lonn_natt", ("21:00", "06:00"), _("arbeidsmiljøloven § 10-11 første ledd (nattarbeid er arbeid mellom kl. 21 og kl. 6)"),
+          dt.date(2006, 1, 1), beskrivelse=_("Timene i en vakt deles i dag og natt; natt er kl. 21–06 lokal tid.")),
+    Regel("lonn_reise_fri_minutter", 30, f"{SFS_2305} § 9.4", dt.date(2021, 1, 1),
+          beskrivelse=_("Reisetid godtgjøres per påbegynte halvtime ut over 30 minutter hver vei.")),
+    Regel("lonn_reise_enhet_minutter", 30, f"{SFS_2305} § 9.4", dt.date(2021, 1, 1),
+          beskrivelse=_("Reisetillegget regnes i påbegynte halvtimer.")),
+    Regel("lonn_hendelser_oppbevaring_dager", 90, _("kontrakten for lønnsintegrasjonen (minst 90 dager)"), dt.date(2026, 1, 1),
+          beskrivelse=_("Hendelsene i lønnsstrømmen oppbevares i 90 dager; en eldre markør gir 410 og klienten synkroniserer på nytt.")),
     Regel("sfs2305_befolkningsgrupper", (30000, 60000, 90000), f"{SFS_2305} § 9.1", dt.date(2021, 1, 1),
           beskrivelse=_("Timelønn etter distriktets befolkningsgrunnlag: gruppe I under 30 000, II 30–60 000, III 60–90 000, "
                         "IV over 90 000.")),

@@ -458,6 +458,51 @@ class Byttestatus(models.TextChoices):
     TRUKKET = "trukket", _("Trukket")
 
 
+
+class Tilleggsart(models.TextChoices):
+    REISE = "reise", _("Reise (SFS 2305 § 9.4)")
+    LEGEVAKTSENTRAL = "legevaktsentral", _("Arbeid i legevaktsentral (SFS 2305 § 8.2)")
+
+
+@track_history()
+class Vakttillegg(TenantModel, VersionedModel):
+    """A supplement recorded on a shift for payroll: a journey (travel time each way; SFS 2305 § 9.4
+    pays per started half hour beyond 30 minutes each way) or hours worked in the legevaktsentral
+    (§ 8.2 pays an hourly supplement). Owned by the vertskommune (the employer); not shown to
+    deltakerkommuner."""
+
+    kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="+", verbose_name=_("vertskommune"))
+    vakt = models.ForeignKey(Vakt, on_delete=models.CASCADE, related_name="tillegg", verbose_name=_("vakt"))
+    art = models.CharField(_("art"), max_length=20, choices=Tilleggsart.choices)
+    minutter_hver_vei = models.PositiveSmallIntegerField(
+        _("reisetid hver vei (minutter)"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
+        help_text=_("For en reise: reisetiden hver vei i minutter."),
+    )
+    timer = models.DecimalField(
+        _("timer i legevaktsentralen"), max_digits=5, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0.01)],
+    )
+    merknad = models.CharField(_("merknad"), max_length=300, blank=True)
+
+    class Meta(TenantModel.Meta, VersionedModel.Meta):
+        verbose_name = _("vakttillegg")
+        verbose_name_plural = _("vakttillegg")
+        ordering = ["vakt", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(art__in=[c for c, _l in Tilleggsart.choices]),
+                                   name="vakttillegg_art_valid"),
+            models.CheckConstraint(
+                condition=models.Q(art="reise", minutter_hver_vei__gte=1, minutter_hver_vei__lte=24 * 60, timer__isnull=True)
+                | models.Q(art="legevaktsentral", timer__gt=0, timer__lte=VAKT_MAKS_TIMER, minutter_hver_vei__isnull=True),
+                name="vakttillegg_fields_match_art",
+                violation_error_message=_("En reise har reisetid hver vei (minutter); arbeid i legevaktsentralen har timer."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_art_display()} ({self.vakt_id})"
+
 @track_history()
 class Vaktbytte(TenantModel, VersionedModel):
     """A doctor's request to swap their shift with another doctor's; a saksbehandler approves and

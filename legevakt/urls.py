@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("legevakt.distrikt_urls")),
     path("", include("legevakt.fritak_urls")),
     path("", include("legevakt.vakt_urls")),
+    path("", include("legevakt.tillegg_urls")),
     path("", include("legevakt.kalender_urls")),
     path("", include("legevakt.belastning_urls")),
     path("", include("legevakt.tilskudd_urls")),

@@ -176,6 +176,13 @@ class Rolle(models.TextChoices):
     VIKAR = "LPVI", _("Vikar")
 
 
+class Oppdragsgiver(models.TextChoices):
+    """Who engages and pays a vikar: the kommune (payroll) or a næringsdrivende fastlege privately."""
+
+    KOMMUNEN = "kommunen", _("Kommunen (lønn)")
+    FASTLEGEN = "fastlegen", _("Næringsdrivende fastlege (privat, ikke lønn)")
+
+
 class Ukedag(models.IntegerChoices):
     """FLR's WorkingOnDays: DayOfWeek, 0 = Sunday."""
 
@@ -212,6 +219,11 @@ class Legeperiode(TenantModel):
         models.PositiveSmallIntegerField(choices=Ukedag.choices), verbose_name=_("arbeidsdager"),
         default=list, blank=True, help_text=_("Ukedager legen arbeider på listen (0 = søndag, som i Fastlegeregisteret)."),
     )
+    oppdragsgiver = models.CharField(
+        _("oppdragsgiver"), max_length=10, choices=Oppdragsgiver.choices, blank=True, default="", db_default="",
+        help_text=_("For en vikar: kommunen engasjerer og lønner vikaren, eller en næringsdrivende fastlege engasjerer "
+                    "og betaler vikaren privat (ikke lønn fra kommunen)."),
+    )
     fra = models.DateField(_("fra"))
     til = models.DateField(_("opphører"), null=True, blank=True, help_text=_("Første dag perioden ikke gjelder."))
     er_fellesliste = models.BooleanField(_("fellesliste"), default=False, editable=False)
@@ -243,6 +255,11 @@ class Legeperiode(TenantModel):
                 condition=models.Q(stillingsprosent__gte=1, stillingsprosent__lte=100), name="legeperiode_stillingsprosent_1_100",
             ),
             models.CheckConstraint(condition=models.Q(rolle__in=["LPFL", "LPVI"]), name="legeperiode_rolle_valid"),
+            models.CheckConstraint(
+                condition=models.Q(rolle="LPFL", oppdragsgiver="") | models.Q(rolle="LPVI", oppdragsgiver__in=["kommunen", "fastlegen"]),
+                name="legeperiode_oppdragsgiver_for_vikar",
+                violation_error_message=_("En vikarperiode har en oppdragsgiver (kommunen eller fastlegen); en fastlegeperiode har ingen."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(kontortid_slutt__gt=models.F("kontortid_start")), name="legeperiode_kontortid_ordered",
                 violation_error_message=_("Kontortiden må slutte etter at den begynner."),

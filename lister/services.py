@@ -18,7 +18,7 @@ from core.tenancy import unscoped
 from kommune import regler
 from kommune.models import Kommune, Lege
 from lister import kompetanse
-from lister.models import Legekontor, Legeperiode, Listetall, Pasientliste, Rolle, Sluttarsak
+from lister.models import Legekontor, Legeperiode, Listetall, Oppdragsgiver, Pasientliste, Rolle, Sluttarsak
 
 # --- offices ------------------------------------------------------------------------------------
 
@@ -250,10 +250,12 @@ def add_legeperiode(*, liste: Pasientliste, lege: Lege, rolle: str, fra: dt.date
                     stillingsprosent: int = 100, arbeidsdager: Iterable[int] = (), vikar_for: Lege | None = None,
                     begrunnelse_over_100: str = "", via_fastlegeavtale: bool = False,
                     kompetanse_begrunnelse: str = "", kontortid_start: dt.time | None = None,
-                    kontortid_slutt: dt.time | None = None) -> Legeperiode:
+                    kontortid_slutt: dt.time | None = None, oppdragsgiver: str = "") -> Legeperiode:
     """Put a doctor on the list for a period, as fastlege (LPFL) or vikar (LPVI). A fastlege period
     comes only from signing a fastlegeavtale (the avtaler app passes `via_fastlegeavtale`).
-    Office hours (kontortid) default to 08–16 on the working days; legevakt's rest check uses them."""
+    Office hours (kontortid) default to 08–16 on the working days; legevakt's rest check uses them.
+    A vikar's `oppdragsgiver` (who engages and pays: «kommunen», the default, or «fastlegen» — a
+    næringsdrivende fastlege paying privately, not payroll) is refused on a fastlege period."""
     if rolle == Rolle.FASTLEGE and not via_fastlegeavtale:
         raise ValidationError({"rolle": ValidationError(_(
             "En fastlege settes på listen ved å signere en fastlegeavtale (fastlegeforskriften § 8); her registreres vikarer."),
@@ -264,6 +266,7 @@ def add_legeperiode(*, liste: Pasientliste, lege: Lege, rolle: str, fra: dt.date
         raise ValidationError({"vikar_for": [_("Bare en vikar kan være vikar for en lege.")]})
     if vikar_for is not None and vikar_for.pk == lege.pk:
         raise ValidationError({"vikar_for": [_("En lege kan ikke være vikar for seg selv.")]})
+    oppdragsgiver = _oppdragsgiver(rolle, oppdragsgiver)
     check_range(fra, "fra")
     check_range(til, "til")
     if til is not None and til <= fra:
@@ -274,7 +277,7 @@ def add_legeperiode(*, liste: Pasientliste, lege: Lege, rolle: str, fra: dt.date
         kommune_id=liste.kommune_id, pasientliste=liste, lege=lege, rolle=rolle, fra=fra, til=til,
         stillingsprosent=stillingsprosent, arbeidsdager=sorted(set(arbeidsdager)), vikar_for=vikar_for,
         er_fellesliste=liste.er_fellesliste, begrunnelse_over_100=(begrunnelse_over_100 or "").strip(),
-        kompetanse_begrunnelse=(kompetanse_begrunnelse or "").strip(),
+        kompetanse_begrunnelse=(kompetanse_begrunnelse or "").strip(), oppdragsgiver=oppdragsgiver,
         **_kontortid(kontortid_start, kontortid_slutt),
     )
     overlap_fields = {"legeperiode_no_overlapping_fastlege": "fra", "legeperiode_no_overlap_same_doctor": "fra"}
@@ -291,6 +294,21 @@ def add_legeperiode(*, liste: Pasientliste, lege: Lege, rolle: str, fra: dt.date
         except IntegrityError as exc:
             raise translate(exc, Legeperiode, fields=overlap_fields) from exc
     return periode
+
+
+def _oppdragsgiver(rolle: str, value: str | None) -> str:
+    value = (value or "").strip()
+    if rolle == Rolle.FASTLEGE:
+        if value:
+            raise ValidationError({"oppdragsgiver": ValidationError(
+                _("Bare en vikarperiode har en oppdragsgiver."), code="oppdragsgiver_bare_vikar")})
+        return ""
+    if not value:
+        return Oppdragsgiver.KOMMUNEN
+    if value not in Oppdragsgiver.values:
+        raise ValidationError({"oppdragsgiver": ValidationError(
+            _("Oppdragsgiver må være «kommunen» eller «fastlegen»."), code="ugyldig")})
+    return value
 
 
 def _kontortid(start: dt.time | None, slutt: dt.time | None) -> dict:

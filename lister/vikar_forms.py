@@ -14,10 +14,13 @@ from kommune.lege_forms import date_input
 from kommune.models import Lege
 from kommune.selectors import lege_list
 from lister.forms import LegeChoiceField
-from lister.models import Legeperiode, Tilgjengelighet, Ukedag, Vikar, Vikartilknytning
+from lister.models import Legeperiode, Oppdragsgiver, Tilgjengelighet, Ukedag, Vikar, Vikartilknytning
 from lister.vikar_selectors import check_kandidatperiode
 
 MERKNAD_HJELP = _("Praktiske opplysninger om vikaren. Ikke skriv helseopplysninger eller grunner til fravær her.")
+OPPDRAGSGIVER_HJELP = _("Kommunen: kommunen engasjerer vikaren og betaler lønn (med i lønnsgrunnlaget). Fastlegen: en "
+                        "næringsdrivende fastlege engasjerer vikaren og betaler vikaren privat; kommunen betaler ikke "
+                        "lønn for perioden.")
 
 
 def _label(model, name: str):
@@ -98,6 +101,11 @@ class TildelingForm(forms.Form):
                                 help_text=_("Fastlegen vikaren erstatter (for eksempel ved permisjon). Tomt: ubesatt liste."))
     lege = LegeChoiceField(label=_("Vikar"), queryset=Lege.objects.none(), required=False,
                            help_text=_("Forslaget øverst i rangeringen er valgt på forhånd."))
+    oppdragsgiver = forms.ChoiceField(
+        label=_("Oppdragsgiver"), choices=Oppdragsgiver.choices, initial=Oppdragsgiver.KOMMUNEN, required=False,
+        widget=forms.RadioSelect, help_text=OPPDRAGSGIVER_HJELP,
+        error_messages={"invalid_choice": _("Oppdragsgiver må være «kommunen» eller «fastlegen».")},
+    )
     begrunnelse_over_100 = forms.CharField(
         label=_("Begrunnelse for over 100 %"), required=False, widget=forms.HiddenInput, max_length=2000,
         help_text=_help(Legeperiode, "begrunnelse_over_100"),
@@ -149,4 +157,5 @@ class TildelingForm(forms.Form):
             "arbeidsdager": data.get("arbeidsdager") or [], "vikar_for": data.get("vikar_for"),
             "begrunnelse_over_100": data.get("begrunnelse_over_100") or "",
             "kompetanse_begrunnelse": data.get("kompetanse_begrunnelse") or "",
+            "oppdragsgiver": data.get("oppdragsgiver") or Oppdragsgiver.KOMMUNEN,
         }

@@ -22,7 +22,16 @@ from core.constraints import full_clean, save_new
 from core.dates import check_range
 from kommune.models import Kommune, Lege
 from lister import services
-from lister.models import Legeperiode, Pasientliste, Rolle, Tilgjengelighet, Ukedag, Vikar, Vikartilknytning
+from lister.models import (
+    Legeperiode,
+    Oppdragsgiver,
+    Pasientliste,
+    Rolle,
+    Tilgjengelighet,
+    Ukedag,
+    Vikar,
+    Vikartilknytning,
+)
 
 STILLINGSPROSENT_MIN, STILLINGSPROSENT_MAKS = 1, 100
 
@@ -176,7 +185,8 @@ def delete_tilgjengelighet(*, tilgjengelighet: Tilgjengelighet, expected_version
 
 def tildel_vikar(*, liste: Pasientliste, lege: Lege | int, fra: dt.date, til: dt.date, stillingsprosent: int,
                  arbeidsdager: Iterable[int] = (), vikar_for: Lege | int | None = None, begrunnelse_over_100: str = "",
-                 kompetanse_begrunnelse: str = "", kan_begrunne_kompetanse: bool = False) -> Legeperiode:
+                 kompetanse_begrunnelse: str = "", kan_begrunne_kompetanse: bool = False,
+                 oppdragsgiver: str = Oppdragsgiver.KOMMUNEN) -> Legeperiode:
     """Assign a vikar to the list for [fra, til) with stillingsprosent and weekdays: a vikar period
     (LPVI) through lister.services.add_legeperiode.
 
@@ -186,7 +196,9 @@ def tildel_vikar(*, liste: Pasientliste, lege: Lege | int, fra: dt.date, til: dt
     overlapping period (`fra`, from the database's exclusion constraint); more than 100 % across the
     doctor's engagements in all kommuner without `begrunnelse_over_100`; a doctor beyond the § 4
     exceptions of kompetanseforskriften without the kommuneoverlege's `kompetanse_begrunnelse`, which
-    only the kommuneoverlege may record (`kan_begrunne_kompetanse`; API tokens never can).
+    only the kommuneoverlege may record (`kan_begrunne_kompetanse`; API tokens never can); an
+    `oppdragsgiver` other than «kommunen» (the kommune engages and pays the vikar: payroll) or
+    «fastlegen» (a næringsdrivende fastlege engages and pays the vikar privately: not payroll).
 
     A vikar on a list that has a fastlege (vikar for the fastlege on leave) is allowed.
     """
@@ -211,7 +223,7 @@ def tildel_vikar(*, liste: Pasientliste, lege: Lege | int, fra: dt.date, til: dt
             return services.add_legeperiode(
                 liste=liste, lege=lege, rolle=Rolle.VIKAR, fra=fra, til=til, stillingsprosent=stillingsprosent,
                 arbeidsdager=days, vikar_for=vikar_for, begrunnelse_over_100=begrunnelse_over_100,
-                kompetanse_begrunnelse=kompetanse_begrunnelse,
+                kompetanse_begrunnelse=kompetanse_begrunnelse, oppdragsgiver=oppdragsgiver or Oppdragsgiver.KOMMUNEN,
             )
     except ValidationError as exc:
         if not kan_begrunne_kompetanse and "kompetanse_begrunnelse" in getattr(exc, "error_dict", {}):

@@ -28,6 +28,7 @@ from kommune.models import Rolle as Brukerrolle
 from kommune.permissions import Handling, tillater
 from lister import selectors, vikar_selectors, vikar_services
 from lister.forms import add_service_error
+from lister.models import Oppdragsgiver
 from lister.vikar_forms import (
     HVERDAGER,
     EndreTilgjengelighetForm,
@@ -204,6 +205,7 @@ def _defaults(params) -> QueryDict:
     data["fra"] = today.isoformat()
     data["til"] = add_months(today, 1).isoformat()
     data["stillingsprosent"] = "100"
+    data["oppdragsgiver"] = Oppdragsgiver.KOMMUNEN
     if "fra" not in params:  # a first visit; once the form is sent, no weekday ticked means none
         data.setlist("arbeidsdager", [str(d) for d in HVERDAGER])
     for key in params:

@@ -1,4 +1,4 @@
-"""Arrows point down only: config → legevakt, avtaler → lister → kommune → core."""
+"""Arrows point down only: config → lonn → legevakt, avtaler → lister → kommune → core."""
 
 import ast
 from pathlib import Path
@@ -6,13 +6,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ["core", "kommune", "lister", "avtaler", "legevakt"]
+APPS = ["core", "kommune", "lister", "avtaler", "legevakt", "lonn"]
 ALLOWED = {
     "core": set(),
     "kommune": {"core"},
     "lister": {"core", "kommune"},
     "avtaler": {"core", "kommune", "lister"},
     "legevakt": {"core", "kommune", "lister"},
+    "lonn": {"core", "kommune", "lister", "avtaler", "legevakt"},
 }
 
 

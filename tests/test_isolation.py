@@ -59,7 +59,7 @@ from kommune.models import (
     Rolle,
     User,
 )
-from legevakt import distrikt_services, fritak_services, vakt_services
+from legevakt import distrikt_services, fritak_services, tillegg_services, vakt_services
 from legevakt.models import (
     Belastningsvarsel,
     Fritak,
@@ -70,6 +70,7 @@ from legevakt.models import (
     Vakt,
     Vaktavtale,
     Vaktbytte,
+    Vakttillegg,
 )
 from legevakt.tid import OSLO
 from lister import sak_services, vikar_services
@@ -88,6 +89,8 @@ from lister.models import (
     Utlysning,
     Vikar,
 )
+from lonn import feed as lonn_feed
+from lonn.models import Hendelse, Kvittering, Lonnobjekt
 from tests import register
 from tests.conftest import in_kommune, kommune, token_client, user_with_role
 
@@ -245,6 +248,9 @@ TENANT_ARGS = {
     ("belastning", "distrikt_pk"): lambda w: w.r.distrikt.pk,
     ("legevaktfritak", "pk"): lambda w: w.r.fritak.pk,
     ("vakt", "pk"): lambda w: w.r.vakt.pk,
+    ("vakt-tillegg", "vakt_pk"): lambda w: w.r.vakt.pk,
+    ("vakt-tillegg", "pk"): lambda w: w.r.vakttillegg.pk,
+    ("*", "tillegg_id"): lambda w: w.r.vakttillegg.pk,
     ("vaktbytte", "pk"): lambda w: w.r.bytte.pk,
     ("belastningsvarsel", "pk"): lambda w: w.r.lvvarsel.pk,
     ("legevakt:varsel_sett", "varsel_id"): lambda w: w.r.lvvarsel.pk,
@@ -267,7 +273,12 @@ B_SHOWS = {
     "belastning-udekket": lambda w: f'"distrikt_id":{w.r.distrikt.pk},',
     "legevakt-medlemskap-historikk": lambda w: "2040-01-01",
     "legevaktfritak-historikk": lambda w: "2098-07-06",
+    # the feed serves only finished transactions: inside this module's one transaction B sees the feed's shape
+    # (that A never sees B's events is tested with real commits in tests/lonn/test_feed_api.py)
+    "lonn-hendelser": lambda w: '"hendelser":[',
+    "lonn-kvitteringer": lambda w: B_KVITTERING,
 }
+B_KVITTERING = "0badc0de.0.4647"
 
 # A valid request per write (route name, method) -> (body, headers), so B's positive control
 # really changes B's data.
@@ -558,6 +569,12 @@ PAYLOADS: dict[tuple[str, str], Any] = {
     ("legevakt:kalender", "POST"): lambda w: ({"handling": "ny"}, {}),
     ("legevakt:varsel_sett", "POST"): lambda w: ({}, {}),
     ("belastningsvarsel-sett", "POST"): lambda w: ({}, {}),
+    ("vakt-tillegg-list", "POST"): lambda w: ({"art": "reise", "minutter_hver_vei": 30}, {}),
+    ("vakt-tillegg-detail", "DELETE"): lambda w: (None, _if_match(w.r.vakttillegg.versjon)),
+    ("legevakt:vakt_tillegg", "POST"): lambda w: ({"art": "reise", "minutter_hver_vei": "30"}, {}),
+    ("legevakt:vakt_tillegg_slett", "POST"): lambda w: ({"versjon": str(w.r.vakttillegg.versjon)}, {}),
+    ("lonn-kvitteringer", "POST"): lambda w: (
+        {"markor": lonn_feed.tilstand().markor(lonn_feed.Posisjon(0, 0))}, {"HTTP_IDEMPOTENCY_KEY": "isolasjon-kvittering"}),
 }
 
 
@@ -637,7 +654,8 @@ REGISTER_MODELS = (
     Introduksjonsavtale, IntroduksjonsFastlege, Alisavtale, AlisElement, AlisFravaer, AlisTjeneste, AlisVeiledning, AlisSats,
     Okonomiavtale, Okonomibetaling, Bakgrunnsjobb,
     Ledighetssak, Utlysning, Soker, Dekning, Vikar, Tilgjengelighet, Ledighetsvarsel,
-    Legevaktdistrikt, Medlemskap, Stasjon, Vaktavtale, Fritak, Vakt, Vaktbytte, Belastningsvarsel,
+    Legevaktdistrikt, Medlemskap, Stasjon, Vaktavtale, Fritak, Vakt, Vaktbytte, Belastningsvarsel, Vakttillegg,
+    Kvittering, Lonnobjekt, Hendelse,
 )
 
 
@@ -891,6 +909,11 @@ def _build_world() -> World:
     with in_kommune(b):  # B's kommuneoverlege is also the doctor on B's shift (own shifts, swaps, calendar)
         Lege.objects.filter(pk=r.vaktlege.pk).update(bruker=b_user)
         r.vaktlege.refresh_from_db()
+        # a receipt from B's payroll client (the payroll state and events come from B's data via the triggers)
+        r.vakttillegg = tillegg_services.add_tillegg(vakt=r.vakt, art="reise", minutter_hver_vei=30)
+        Vakttillegg.objects.filter(pk=r.vakttillegg.pk).update(merknad="Sunnfjord: reisen")  # shows in the history
+        r.vakttillegg.refresh_from_db()
+        r.kvittering = Kvittering.objects.create(kommune=b, klient=b_tok.token, markor=B_KVITTERING, xid=0, hendelse_id=0)
     return World(a=a, b=b, b_figure=figure, b_rolle=rolle, b_token=b_tok.token, a_user=a_user, b_user=b_user, r=r)
 
 

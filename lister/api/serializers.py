@@ -4,11 +4,12 @@ organisasjonsnummer) are plain fields here for that reason."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from kommune.models import Lege
 from lister.filters import STATUS_CHOICES
-from lister.models import Legekontor, Legeperiode, Listetall, Pasientliste, Ukedag
+from lister.models import Legekontor, Legeperiode, Listetall, Oppdragsgiver, Pasientliste, Ukedag
 
 
 class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
@@ -90,6 +91,26 @@ class PasientlisteEndringSerializer(PasientlisteSerializer):
         read_only_fields = ["id", "gyldig_fra", "gyldig_til", "sluttarsak", "versjon", "endret"]
 
 
+OPPDRAGSGIVER_HJELP = (
+    "Bare for en vikar (LPVI): «kommunen» (standard) – kommunen engasjerer og lønner vikaren; «fastlegen» – en "
+    "næringsdrivende fastlege engasjerer og betaler vikaren privat (ikke lønn fra kommunen). Tom for en fastlegeperiode."
+)
+
+
+class OppdragsgiverField(serializers.ChoiceField):
+    """Who engages and pays a vikar; empty or left out: the service decides (a vikar: «kommunen»).
+    A value that is neither is refused on the field with the service's message."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("help_text", OPPDRAGSGIVER_HJELP)
+        kwargs.setdefault("error_messages", {
+            "invalid_choice": gettext_lazy("Oppdragsgiver må være «kommunen» eller «fastlegen»."),
+        })
+        super().__init__(choices=Oppdragsgiver.choices, **kwargs)
+
+
 class LegeperiodeSerializer(serializers.ModelSerializer):
     """Who serves the list in a period. `til` is the first day the period no longer covers
     (opphører); empty means open-ended."""
@@ -104,13 +125,14 @@ class LegeperiodeSerializer(serializers.ModelSerializer):
         child=serializers.ChoiceField(choices=Ukedag.choices), required=False,
         help_text="Ukedager legen arbeider på listen (0 = søndag, som i Fastlegeregisteret).",
     )
+    oppdragsgiver = OppdragsgiverField()
 
     class Meta:
         model = Legeperiode
         fields = [
             "id", "pasientliste", "lege", "lege_navn", "lege_hpr_nummer", "rolle", "vikar_for", "vikar_for_navn",
-            "stillingsprosent", "arbeidsdager", "kontortid_start", "kontortid_slutt", "fra", "til", "er_fellesliste",
-            "begrunnelse_over_100",
+            "oppdragsgiver", "stillingsprosent", "arbeidsdager", "kontortid_start", "kontortid_slutt", "fra", "til",
+            "er_fellesliste", "begrunnelse_over_100",
         ]
         read_only_fields = ["id", "pasientliste", "er_fellesliste"]
         validators: list = []
@@ -123,9 +145,10 @@ class LegeperiodeSluttSerializer(LegeperiodeSerializer):
     vikar_for = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     stillingsprosent = serializers.IntegerField(read_only=True)
     arbeidsdager = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+    oppdragsgiver = serializers.CharField(read_only=True, help_text=OPPDRAGSGIVER_HJELP)
 
     class Meta(LegeperiodeSerializer.Meta):
-        read_only_fields = ["id", "pasientliste", "lege", "rolle", "vikar_for", "fra", "er_fellesliste"]
+        read_only_fields = ["id", "pasientliste", "lege", "rolle", "vikar_for", "oppdragsgiver", "fra", "er_fellesliste"]
         extra_kwargs = {"til": {"required": True, "allow_null": True}}
 
 

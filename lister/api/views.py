@@ -185,9 +185,11 @@ class LegeperiodeViewSet(ListeChildMixin, HistoryMixin, IdempotentCreateMixin, m
     """Hvem som betjener listen: fastlege (LPFL) eller vikar (LPVI, eventuelt for en navngitt lege),
     med stillingsprosent, ukedager og halvåpen periode (`til` er første dag perioden ikke gjelder).
     På en vanlig liste kan to fastlegeperioder ikke overlappe (databasen nekter). Over 100 %
-    samlet engasjement for legen en dag (i alle kommuner) krever `begrunnelse_over_100`.
-    ETag er en sjekksum av perioden; PATCH av `til` krever If-Match. Lesing: lister:les; endring:
-    lister:skriv."""
+    samlet engasjement for legen en dag (i alle kommuner) krever `begrunnelse_over_100`. En
+    vikarperiode har `oppdragsgiver`: «kommunen» (standard; kommunen engasjerer og lønner vikaren)
+    eller «fastlegen» (en næringsdrivende fastlege engasjerer og betaler vikaren privat, ikke lønn);
+    den settes når perioden opprettes og kan ikke endres. ETag er en sjekksum av perioden; PATCH av
+    `til` krever If-Match. Lesing: lister:les; endring: lister:skriv."""
 
     filterset_class = LegeperiodeFilter
     omrade = "lister"
@@ -205,6 +207,7 @@ class LegeperiodeViewSet(ListeChildMixin, HistoryMixin, IdempotentCreateMixin, m
         return periode
 
     def perform_create(self, serializer):
+        # `oppdragsgiver` passes through; left out or empty, the service gives a vikar «kommunen».
         periode = services.add_legeperiode(liste=self.liste, **serializer.validated_data)
         serializer.instance = self.created = self.get_queryset().get(pk=periode.pk)
 

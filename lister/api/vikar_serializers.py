@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from kommune.models import KOMPETANSESTATUS, Lege
-from lister.api.serializers import LegeperiodeSerializer, ScopedPrimaryKeyField
+from lister.api.serializers import LegeperiodeSerializer, OppdragsgiverField, ScopedPrimaryKeyField
 from lister.models import Tilgjengelighet, Ukedag, Vikar, Vikartilknytning
 
 
@@ -89,6 +89,9 @@ class TildelingSerializer(serializers.Serializer):
         required=False, allow_blank=True, max_length=4000,
         help_text="Bare kommuneoverlegen (innlogget) kan registrere begrunnelse ut over unntakene i kompetanseforskriften § 4; "
         "integrasjoner kan ikke.")
+    oppdragsgiver = OppdragsgiverField(
+        help_text="«kommunen» (standard): kommunen engasjerer og lønner vikaren. «fastlegen»: en næringsdrivende fastlege "
+        "engasjerer og betaler vikaren privat (ikke lønn fra kommunen).")
 
 
 class TildeltSerializer(LegeperiodeSerializer):

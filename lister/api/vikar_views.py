@@ -172,7 +172,9 @@ class VikartildelingView(ListeMixin, views.APIView):
     start (`til`), ukjent lege eller lege fra en annen kommune (`lege`), stillingsprosent utenfor
     1–100, samme lege på listen i en overlappende periode (`fra`), over 100 % samlet engasjement i
     alle kommuner uten `begrunnelse_over_100`, og en lege ut over unntakene i kompetanseforskriften
-    § 4 uten kommuneoverlegens `kompetanse_begrunnelse` (integrasjoner kan ikke registrere den).
+    § 4 uten kommuneoverlegens `kompetanse_begrunnelse` (integrasjoner kan ikke registrere den),
+    og en `oppdragsgiver` som ikke er «kommunen» (standard: kommunen engasjerer og lønner vikaren)
+    eller «fastlegen» (en næringsdrivende fastlege engasjerer og betaler vikaren privat, ikke lønn).
     Svarer 201 med perioden og lenker til bekreftelsen på vikaravtalen. Idempotency-Key støttes.
     Endring: lister:skriv."""
 
