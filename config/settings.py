@@ -137,9 +137,10 @@ DATABASES = {
 # A transaction left open (idle) holds back the payroll feed's visibility horizon (docs/lonn.md):
 # PostgreSQL ends such a session after this many seconds.
 DB_IDLE_IN_TRANSACTION_TIMEOUT = env_int("DB_IDLE_IN_TRANSACTION_TIMEOUT", 120)
-DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-    f"-c idle_in_transaction_session_timeout={DB_IDLE_IN_TRANSACTION_TIMEOUT * 1000}"
-)
+_db_options = DATABASES["default"].setdefault("OPTIONS", {})
+_db_options["options"] = " ".join(filter(None, [
+    _db_options.get("options", ""), f"-c idle_in_transaction_session_timeout={DB_IDLE_IN_TRANSACTION_TIMEOUT * 1000}",
+]))
 # The payroll feed: retention of events (never under 90 days) and the lag that makes /helse/ answer 503.
 LONN_OPPBEVARING_DAGER = env_int("LONN_OPPBEVARING_DAGER", 90)
 LONN_FORSINKELSE_MAKS_SEKUNDER = env_int("LONN_FORSINKELSE_MAKS_SEKUNDER", 600)

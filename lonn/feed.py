@@ -31,7 +31,8 @@ from lonn.models import Epoke, Hendelse, Lonnobjekt
 
 MAKS_ANTALL = 1000
 STANDARD_ANTALL = 100
-MARKOR_RE = re.compile(r"^([0-9a-f]{8})\.(\d{1,20})\.(\d{1,20})$")
+MARKOR_RE = re.compile(r"^([0-9a-f]{8})\.([0-9]{1,19})\.([0-9]{1,19})$")
+MAKS_BIGINT = 2**63 - 1
 TELLEGRENSE = 10_000  # lag counts stop here ("over 10 000")
 
 
@@ -64,17 +65,20 @@ class Tilstand:
 
 # --- epochs and the horizon ------------------------------------------------------------------------
 
-_IDENTITET_SQL = """
-SELECT s.system_identifier::text, c.timeline_id, pg_snapshot_xmin(pg_current_snapshot())::text::bigint
-  FROM pg_control_system() s CROSS JOIN pg_control_checkpoint() c
-"""
-_TILSTAND_SQL = """
-SELECT s.system_identifier::text, c.timeline_id, pg_snapshot_xmin(pg_current_snapshot())::text::bigint,
+# Which database this is: the cluster's system identifier (a new cluster: pg_restore elsewhere, an upgrade),
+# the database's oid (dropped and restored in the same cluster) and the current timeline (point-in-time
+# recovery or a promoted standby; taken from the current WAL file's name, which changes at promotion).
+_IDENTITET = """s.system_identifier::text || '/' || (SELECT oid FROM pg_database WHERE datname = current_database())::text,
+       ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int,
+       pg_snapshot_xmin(pg_current_snapshot())::text::bigint"""
+_IDENTITET_SQL = f"SELECT {_IDENTITET} FROM pg_control_system() s"  # noqa: S608 — constants only
+_TILSTAND_SQL = f"""
+SELECT {_IDENTITET},
        e.id, e.nokkel, e.opprettet, e.arsak, e.system_identifier, e.tidslinje, e.forste_hendelse_id,
        e.slettet_til_xid, e.slettet_til_id
-  FROM pg_control_system() s CROSS JOIN pg_control_checkpoint() c
+  FROM pg_control_system() s
   LEFT JOIN LATERAL (SELECT * FROM lonn_epoke ORDER BY id DESC LIMIT 1) e ON true
-"""
+"""  # noqa: S608 — constants only
 _EPOKE_FELT = ("id", "nokkel", "opprettet", "arsak", "system_identifier", "tidslinje", "forste_hendelse_id",
                "slettet_til_xid", "slettet_til_id")
 
@@ -95,6 +99,9 @@ def ny_epoke(*, arsak: str, sysid: str | None = None, timeline: int | None = Non
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext('lonn.epoke'))")
+            # waits for every transaction writing events to finish (and holds new ones back for the moment),
+            # so no event in flight gets an id below the epoch's first
+            cursor.execute("LOCK TABLE lonn_hendelse IN SHARE MODE")
             cursor.execute("SELECT coalesce(max(id), 0) + 1 FROM lonn_hendelse")
             (neste_id,) = cursor.fetchone()
         return Epoke.objects.create(
@@ -145,6 +152,9 @@ def les_markor(value: str | None, t: Tilstand) -> Posisjon:
         raise MarkorFeil(_("Markøren er ugyldig. Bruk en markør fra feltet «neste» eller «markor»."),
                          utlopt=False, kode="markor_ugyldig")
     nokkel, xid, hid = match.group(1), int(match.group(2)), int(match.group(3))
+    if xid > MAKS_BIGINT or hid > MAKS_BIGINT:
+        raise MarkorFeil(_("Markøren er ugyldig. Bruk en markør fra feltet «neste» eller «markor»."),
+                         utlopt=False, kode="markor_ugyldig")
     if nokkel != t.epoke.nokkel:
         raise MarkorFeil(_("Markøren er fra før databasen ble gjenopprettet fra sikkerhetskopi. Synkroniser på nytt fra "
                            "øyeblikksbildene (/api/v1/lonn/vakter/, /lonn/vikariater/, /lonn/avtaler/)."),
@@ -192,6 +202,16 @@ def les_side(*, t: Tilstand, etter: Posisjon, antall: int, kommunenummer: str) -
     flere = len(rows) > antall
     rows = rows[:antall]
     siste = Posisjon(rows[-1][0], rows[-1][1]) if rows else etter
+    if not flere:
+        # every event of this kommune below the horizon has been served: move on to the horizon, so a quiet
+        # kommune's marker never falls behind the retention purge
+        siste = max(siste, Posisjon(t.horisont, 0), key=lambda p: (p.xid, p.id))
+    # a purge that committed while the page was read: answer 410 rather than pass over deleted events
+    mark = Epoke.objects.filter(pk=t.epoke.pk).values_list("slettet_til_xid", "slettet_til_id").first()
+    if mark is not None and (etter.xid, etter.id) < mark and etter != t.start:
+        raise MarkorFeil(_("Markøren er eldre enn hendelsene som oppbevares (minst 90 dager). Synkroniser på nytt fra "
+                           "øyeblikksbildene (/api/v1/lonn/vakter/, /lonn/vikariater/, /lonn/avtaler/)."),
+                         utlopt=True, kode="markor_utlopt")
     return Side(rader=[r[2] for r in rows], neste=t.markor(siste), flere=flere)
 
 
@@ -215,12 +235,12 @@ def les_peker(value: str) -> Peker:
     try:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
         data = json.loads(raw)
-        peker = Peker(markor=str(data["m"]), etter_id=int(data["i"]))
-    except (binascii.Error, ValueError, KeyError, TypeError) as exc:
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
         raise PekerFeil(_("Pekeren er ugyldig. Bruk lenken i feltet «neste».")) from exc
-    if peker.etter_id < 0:
+    if (not isinstance(data, dict) or not isinstance(data.get("m"), str) or type(data.get("i")) is not int
+            or not 0 <= data["i"] <= MAKS_BIGINT):
         raise PekerFeil(_("Pekeren er ugyldig. Bruk lenken i feltet «neste»."))
-    return peker
+    return Peker(markor=data["m"], etter_id=data["i"])
 
 
 @dataclass(frozen=True)
@@ -237,10 +257,15 @@ def bilde_side(*, typer: tuple[str, ...], peker: Peker, markor_xid: int, antall:
     late event with a lower version cannot bring them back (docs/lonn.md). One query."""
     qs = Lonnobjekt.objects.filter(Q(aktiv=True) | Q(maks_xid__gte=markor_xid), objekt_type__in=typer,
                                    id__gt=peker.etter_id)
+    vindu = Q()
     if til is not None:
-        qs = qs.filter(gjelder_fra__lt=til)
+        vindu &= Q(gjelder_fra__lt=til)
     if fra is not None:
-        qs = qs.filter(Q(gjelder_til__isnull=True) | Q(gjelder_til__gt=fra))
+        vindu &= Q(gjelder_til__isnull=True) | Q(gjelder_til__gt=fra)
+    if vindu:
+        # an item that moved out of the window after the marker is listed too: its late events must not
+        # bring back an older version of it
+        qs = qs.filter(vindu | Q(maks_xid__gte=markor_xid))
     rows = list(qs.order_by("id").values_list("id", RawSQL(
         "json_build_object('objekt_id', lonn_lonnobjekt.objekt_id, 'type', lonn_lonnobjekt.objekt_type, "
         "'versjon', lonn_lonnobjekt.versjon, 'slettet', NOT lonn_lonnobjekt.aktiv, 'kommunenummer', %s, "

@@ -97,7 +97,7 @@ class Epoke(models.Model):
     nokkel = models.CharField(_("nøkkel"), max_length=16, unique=True)
     opprettet = models.DateTimeField(_("opprettet"), auto_now_add=True)
     arsak = models.CharField(_("årsak"), max_length=200)
-    system_identifier = models.CharField(_("PostgreSQL-systemidentifikator"), max_length=30, blank=True)
+    system_identifier = models.CharField(_("PostgreSQL-identitet (system/database)"), max_length=60, blank=True)
     tidslinje = models.IntegerField(_("PostgreSQL-tidslinje"), null=True)
     forste_hendelse_id = models.BigIntegerField(_("første hendelse i epoken"), default=0)
     slettet_til_xid = models.BigIntegerField(_("slettet til (transaksjon)"), default=0)

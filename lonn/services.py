@@ -67,7 +67,14 @@ def purge(*, now: dt.datetime) -> dict[str, int]:
             if last > (epoke.slettet_til_xid, epoke.slettet_til_id):
                 epoke.slettet_til_xid, epoke.slettet_til_id = last
                 epoke.save(update_fields=["slettet_til_xid", "slettet_til_id"])
-    return {"hendelser_slettet": slettet + eldre}
+        with connection.cursor() as cursor:
+            # tombstones no valid marker can need any more: every event of the item is behind the purge mark
+            cursor.execute("DELETE FROM lonn_lonnobjekt WHERE NOT aktiv AND maks_xid < %s", [epoke.slettet_til_xid])
+            gravsteiner = cursor.rowcount
+            # open-ended vikariater: their months run to the end of next year, counted from today
+            cursor.execute("SELECT count(lonn_emit_vikariat(id)) FROM lister_legeperiode "
+                           "WHERE rolle = 'LPVI' AND til IS NULL")
+    return {"hendelser_slettet": slettet + eldre, "gravsteiner_slettet": gravsteiner}
 
 
 def health_check() -> tuple[bool, dict]:
@@ -107,7 +114,8 @@ def ready() -> None:
 
     register(ScheduledJob(
         name=PURGE_JOB, task=PURGE_JOB, hour=3, minute=50,
-        description="Sletter lønnshendelser eldre enn oppbevaringstiden (minst 90 dager).",
+        description="Sletter lønnshendelser eldre enn oppbevaringstiden (minst 90 dager) og gravsteiner ingen markør "
+                    "trenger; publiserer åpne vikariater på nytt (månedene regnes ut neste år).",
     ))
     health.register("lonnsstrom", health_check)
     post_migrate.connect(_after_migrate, dispatch_uid="lonn.after_migrate")

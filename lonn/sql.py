@@ -169,6 +169,14 @@ LANGUAGE sql STABLE AS $fn$
    WHERE l.id = p_lege
 $fn$;
 
+-- Serialise the publishing of one item: taken before its data is computed, so two transactions changing
+-- the same item (or what it shows: an employee number, a supervision month) compute one after the other,
+-- the second seeing the first's committed change (READ COMMITTED: each statement a new snapshot).
+CREATE OR REPLACE FUNCTION lonn_laas(p_type text, p_id bigint) RETURNS void
+LANGUAGE sql AS $fn$
+  SELECT pg_advisory_xact_lock(hashtext('lonn'), hashtext(p_type || ':' || p_id))
+$fn$;
+
 -- Publish one change: compare with the item's payroll state under its row lock, bump the version,
 -- append the event. `p_aktiv` false = the item left the payroll state (deleted, cancelled).
 CREATE OR REPLACE FUNCTION lonn_emit(p_type text, p_id bigint, p_kommune bigint, p_data jsonb, p_aktiv boolean,
@@ -208,6 +216,7 @@ CREATE OR REPLACE FUNCTION lonn_emit_slettet(p_type text, p_id bigint, p_kommune
 LANGUAGE plpgsql AS $fn$
 DECLARE r record;
 BEGIN
+  PERFORM lonn_laas(p_type, p_id);
   SELECT kommune_id, data, gjelder_fra, gjelder_til INTO r FROM lonn_lonnobjekt
    WHERE kommune_id = p_kommune AND objekt_id = p_type || ':' || p_id;
   IF FOUND THEN
@@ -220,6 +229,7 @@ CREATE OR REPLACE FUNCTION lonn_emit_vakt(p_id bigint) RETURNS void
 LANGUAGE plpgsql AS $fn$
 DECLARE r record; v_data jsonb;
 BEGIN
+  PERFORM lonn_laas('vakt', p_id);
   SELECT v.*, k.kommunenummer, d.navn AS distrikt_navn, s.navn AS stasjon_navn INTO r
     FROM legevakt_vakt v
     JOIN kommune_kommune k ON k.id = v.kommune_id
@@ -244,8 +254,8 @@ BEGIN
                                  WHERE t.vakt_id = r.id AND t.art = 'legevaktsentral'),
       'reiser', coalesce((SELECT jsonb_agg(jsonb_build_object(
                     'id', t.id, 'minutter_hver_vei', t.minutter_hver_vei,
-                    'pabegynte_halvtimer', 2 * ceil(greatest(t.minutter_hver_vei - {reise_fri}, 0) / {reise_enhet}.0)::int,
-                    'merknad', t.merknad) ORDER BY t.id)
+                    'pabegynte_halvtimer', 2 * ceil(greatest(t.minutter_hver_vei - {reise_fri}, 0) / {reise_enhet}.0)::int)
+                    ORDER BY t.id)
                   FROM legevakt_vakttillegg t WHERE t.vakt_id = r.id AND t.art = 'reise'), '[]'::jsonb),
       'hjemmel', 'SFS 2305 § 8.2 (legevaktsentral), § 9.4 (reise)')
   ) || lonn_timer(r.start, r.slutt);
@@ -257,6 +267,7 @@ CREATE OR REPLACE FUNCTION lonn_emit_vikariat(p_id bigint) RETURNS void
 LANGUAGE plpgsql AS $fn$
 DECLARE r record; v_data jsonb; v_til date;
 BEGIN
+  PERFORM lonn_laas('vikariat', p_id);
   SELECT p.*, k.kommunenummer, pl.navn AS liste_navn INTO r
     FROM lister_legeperiode p
     JOIN kommune_kommune k ON k.id = p.kommune_id
@@ -265,8 +276,9 @@ BEGIN
   IF NOT FOUND THEN
     RETURN;
   END IF;
-  -- an open-ended period: months through the end of the next calendar year
-  v_til := coalesce(r.til, make_date(extract(year FROM r.fra)::int + 2, 1, 1));
+  -- an open-ended period: months through the end of next calendar year (the nightly job re-publishes it, so the
+  -- window moves on at each new year)
+  v_til := coalesce(r.til, make_date(greatest(extract(year FROM r.fra), extract(year FROM current_date))::int + 2, 1, 1));
   v_data := jsonb_build_object(
     'id', r.id, 'kommunenummer', r.kommunenummer, 'lege', lonn_lege(r.lege_id, r.kommune_id),
     'vikar_for', CASE WHEN r.vikar_for_id IS NULL THEN NULL ELSE lonn_lege(r.vikar_for_id, r.kommune_id) END,
@@ -292,6 +304,7 @@ CREATE OR REPLACE FUNCTION lonn_emit_fastlegeavtale(p_id bigint, p_verb text DEF
 LANGUAGE plpgsql AS $fn$
 DECLARE r record; v_data jsonb;
 BEGIN
+  PERFORM lonn_laas('fastlegeavtale', p_id);
   SELECT a.*, k.kommunenummer, pl.navn AS liste_navn INTO r
     FROM avtaler_fastlegeavtale a
     JOIN kommune_kommune k ON k.id = a.kommune_id
@@ -316,6 +329,7 @@ CREATE OR REPLACE FUNCTION lonn_emit_alisavtale(p_id bigint, p_verb text DEFAULT
 LANGUAGE plpgsql AS $fn$
 DECLARE r record; v_data jsonb;
 BEGIN
+  PERFORM lonn_laas('alisavtale', p_id);
   SELECT a.*, k.kommunenummer INTO r
     FROM avtaler_alisavtale a JOIN kommune_kommune k ON k.id = a.kommune_id
    WHERE a.id = p_id;
@@ -342,6 +356,7 @@ CREATE OR REPLACE FUNCTION lonn_emit_okonomiavtale(p_id bigint, p_verb text DEFA
 LANGUAGE plpgsql AS $fn$
 DECLARE r record; v_data jsonb;
 BEGIN
+  PERFORM lonn_laas('okonomiavtale', p_id);
   SELECT o.*, k.kommunenummer, f.lege_id INTO r
     FROM avtaler_okonomiavtale o
     JOIN kommune_kommune k ON k.id = o.kommune_id
@@ -369,15 +384,17 @@ END $fn$;
 CREATE OR REPLACE FUNCTION lonn_emit_lege(p_lege bigint, p_kommune bigint) RETURNS void
 LANGUAGE plpgsql AS $fn$
 BEGIN
-  PERFORM lonn_emit_vakt(id) FROM legevakt_vakt WHERE lege_id = p_lege AND (p_kommune IS NULL OR kommune_id = p_kommune);
+  PERFORM lonn_emit_vakt(id) FROM legevakt_vakt WHERE lege_id = p_lege AND (p_kommune IS NULL OR kommune_id = p_kommune)
+   ORDER BY id;
   PERFORM lonn_emit_vikariat(id) FROM lister_legeperiode
-   WHERE rolle = 'LPVI' AND (lege_id = p_lege OR vikar_for_id = p_lege) AND (p_kommune IS NULL OR kommune_id = p_kommune);
+   WHERE rolle = 'LPVI' AND (lege_id = p_lege OR vikar_for_id = p_lege) AND (p_kommune IS NULL OR kommune_id = p_kommune)
+   ORDER BY id;
   PERFORM lonn_emit_fastlegeavtale(id) FROM avtaler_fastlegeavtale
-   WHERE lege_id = p_lege AND (p_kommune IS NULL OR kommune_id = p_kommune);
+   WHERE lege_id = p_lege AND (p_kommune IS NULL OR kommune_id = p_kommune) ORDER BY id;
   PERFORM lonn_emit_alisavtale(id) FROM avtaler_alisavtale
-   WHERE (lege_id = p_lege OR veileder_id = p_lege) AND (p_kommune IS NULL OR kommune_id = p_kommune);
+   WHERE (lege_id = p_lege OR veileder_id = p_lege) AND (p_kommune IS NULL OR kommune_id = p_kommune) ORDER BY id;
   PERFORM lonn_emit_okonomiavtale(o.id) FROM avtaler_okonomiavtale o JOIN avtaler_fastlegeavtale f ON f.id = o.fastlegeavtale_id
-   WHERE f.lege_id = p_lege AND (p_kommune IS NULL OR o.kommune_id = p_kommune);
+   WHERE f.lege_id = p_lege AND (p_kommune IS NULL OR o.kommune_id = p_kommune) ORDER BY o.id;
 END $fn$;
 
 -- Trigger functions
@@ -414,17 +431,23 @@ BEGIN
     PERFORM lonn_emit_slettet('vikariat', OLD.id, OLD.kommune_id);
   END IF;
   -- office hours decide a shift's rest compensation: re-publish the doctor's shifts the period touches
+  IF TG_OP = 'UPDATE' AND (NEW.lege_id, NEW.fra, NEW.til, NEW.arbeidsdager, NEW.kontortid_start, NEW.kontortid_slutt)
+      IS NOT DISTINCT FROM (OLD.lege_id, OLD.fra, OLD.til, OLD.arbeidsdager, OLD.kontortid_start, OLD.kontortid_slutt) THEN
+    RETURN NULL;
+  END IF;
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
     PERFORM lonn_emit_vakt(v.id) FROM legevakt_vakt v
      WHERE v.lege_id = OLD.lege_id AND v.slutt + interval '1 day' > OLD.fra::timestamp AT TIME ZONE '{TZ}'
-       AND (OLD.til IS NULL OR v.slutt < OLD.til::timestamp AT TIME ZONE '{TZ}');
+       AND (OLD.til IS NULL OR v.slutt < OLD.til::timestamp AT TIME ZONE '{TZ}')
+       AND lonn_natt_sekunder(v.start, v.slutt) > 0
+     ORDER BY v.id;
   END IF;
-  IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND (NEW.lege_id, NEW.fra, NEW.til, NEW.arbeidsdager, NEW.kontortid_start,
-      NEW.kontortid_slutt) IS DISTINCT FROM (OLD.lege_id, OLD.fra, OLD.til, OLD.arbeidsdager, OLD.kontortid_start,
-      OLD.kontortid_slutt)) THEN
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
     PERFORM lonn_emit_vakt(v.id) FROM legevakt_vakt v
      WHERE v.lege_id = NEW.lege_id AND v.slutt + interval '1 day' > NEW.fra::timestamp AT TIME ZONE '{TZ}'
-       AND (NEW.til IS NULL OR v.slutt < NEW.til::timestamp AT TIME ZONE '{TZ}');
+       AND (NEW.til IS NULL OR v.slutt < NEW.til::timestamp AT TIME ZONE '{TZ}')
+       AND lonn_natt_sekunder(v.start, v.slutt) > 0
+     ORDER BY v.id;
   END IF;
   RETURN NULL;
 END $fn$;
@@ -483,12 +506,12 @@ END $fn$;
 CREATE OR REPLACE FUNCTION lonn_trg_navn() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
   IF TG_TABLE_NAME = 'legevakt_legevaktdistrikt' THEN
-    PERFORM lonn_emit_vakt(id) FROM legevakt_vakt WHERE distrikt_id = NEW.id;
+    PERFORM lonn_emit_vakt(id) FROM legevakt_vakt WHERE distrikt_id = NEW.id ORDER BY id;
   ELSIF TG_TABLE_NAME = 'legevakt_stasjon' THEN
-    PERFORM lonn_emit_vakt(id) FROM legevakt_vakt WHERE stasjon_id = NEW.id;
+    PERFORM lonn_emit_vakt(id) FROM legevakt_vakt WHERE stasjon_id = NEW.id ORDER BY id;
   ELSE
-    PERFORM lonn_emit_vikariat(id) FROM lister_legeperiode WHERE pasientliste_id = NEW.id AND rolle = 'LPVI';
-    PERFORM lonn_emit_fastlegeavtale(id) FROM avtaler_fastlegeavtale WHERE pasientliste_id = NEW.id;
+    PERFORM lonn_emit_vikariat(id) FROM lister_legeperiode WHERE pasientliste_id = NEW.id AND rolle = 'LPVI' ORDER BY id;
+    PERFORM lonn_emit_fastlegeavtale(id) FROM avtaler_fastlegeavtale WHERE pasientliste_id = NEW.id ORDER BY id;
   END IF;
   RETURN NULL;
 END $fn$;

@@ -55,7 +55,8 @@ change.
 Following the feed
 ------------------
 GET /lonn/hendelser/?etter=<markor>&antall=N; apply each event; save state and `neste` together;
-then acknowledge with POST /lonn/kvitteringer/ {"markor": neste} and `Idempotency-Key: <neste>` (a
+then, when the page had events, acknowledge with POST /lonn/kvitteringer/ {"markor": neste} and
+`Idempotency-Key: <kommune>:<neste>` (a
 retried receipt is stored once). Repeat while `flere` is true. With --folg, keep polling, every 5
 seconds when nothing is new. GET requests and the receipt are retried on network errors, 429 and 5xx.
 
@@ -302,7 +303,9 @@ class Lonnsklient:
         return tilstand
 
     def kvitter(self, markor: str) -> None:
-        self.klient.send(KVITTERINGER, {"markor": markor}, {"Idempotency-Key": markor})
+        # the key names the kommune too: one token's clients for two kommuner may receipt the same marker
+        nokkel = f"{self.klient.kommune}:{markor}" if getattr(self.klient, "kommune", None) else markor
+        self.klient.send(KVITTERINGER, {"markor": markor}, {"Idempotency-Key": nokkel})
 
     def _side(self, markor: str) -> dict:
         query = urllib.parse.urlencode({"etter": markor, "antall": str(self.antall)})
@@ -331,7 +334,8 @@ class Lonnsklient:
                 tilstand["markor"] = side["neste"]
                 self.lagre(tilstand)
                 self.etter_lagring(anvendte)
-                self.kvitter(side["neste"])
+                if side["hendelser"]:  # an empty page only moves the marker up to the horizon: no receipt needed
+                    self.kvitter(side["neste"])
                 totalt += len(anvendte)
                 self.ut(f"{len(side['hendelser'])} hendelser, {len(anvendte)} anvendt, "
                         f"{len(side['hendelser']) - len(anvendte)} hoppet over; markør {side['neste']}")

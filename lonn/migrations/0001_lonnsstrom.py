@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
                 ('nokkel', models.CharField(max_length=16, unique=True, verbose_name='nøkkel')),
                 ('opprettet', models.DateTimeField(auto_now_add=True, verbose_name='opprettet')),
                 ('arsak', models.CharField(max_length=200, verbose_name='årsak')),
-                ('system_identifier', models.CharField(blank=True, max_length=30, verbose_name='PostgreSQL-systemidentifikator')),
+                ('system_identifier', models.CharField(blank=True, max_length=60, verbose_name='PostgreSQL-identitet (system/database)')),
                 ('tidslinje', models.IntegerField(null=True, verbose_name='PostgreSQL-tidslinje')),
                 ('forste_hendelse_id', models.BigIntegerField(default=0, verbose_name='første hendelse i epoken')),
                 ('slettet_til_xid', models.BigIntegerField(default=0, verbose_name='slettet til (transaksjon)')),

@@ -176,8 +176,10 @@ def test_snapshot_then_feed_hands_over_without_loss_or_duplicates(api, data, tmp
     avlyst = tilstand["objekter"][f"vakt:{data['vakter'][1].pk}"]
     assert avlyst["slettet"] is True and avlyst["data"]["status"] == "avlyst"  # a tombstone with its version
     assert len(tilstand["objekter"]) == 4 + 2 + 1 and _verifisert(api, fil) == 3 + 2 + 1  # not the tombstone
-    with in_kommune(data["kommune"]):
-        assert Kvittering.objects.order_by("-id").first().markor == tilstand["markor"]
+    with in_kommune(data["kommune"]):  # the last receipt covers every event (later empty pages only move the marker)
+        t = feed.tilstand()
+        kvittert = feed.les_markor(Kvittering.objects.order_by("-id").first().markor, t)
+        assert feed.etterslep(t=t, etter=kvittert)[0] == 0
 
     # a stale, older event arriving again is skipped: the tombstone holds
     assert not lk.anvend(tilstand["objekter"], {"objekt_id": f"vakt:{data['vakter'][1].pk}", "type": "vakt.endret",

@@ -64,9 +64,16 @@ def test_the_feed_in_order_without_gaps_or_repeats_and_pages_of_any_size(oppsett
     assert siste["type"] == "vakt.endret" and siste["versjon"] == 2 and siste["kommunenummer"] == "1825"
     assert siste["data"]["slutt"] == "2026-12-01T22:00:00+01:00"
     assert dt.datetime.fromisoformat(siste["tidspunkt"]).utcoffset() is not None
-    # following `neste` from the end gives nothing new, and says so
+    # following `neste` from the end gives nothing new, and says so; the marker moves up to the horizon, so a
+    # kommune without changes never falls behind the retention purge
     body = client.get(f"/api/v1/lonn/hendelser/?etter={siste['id']}").json()
-    assert body == {"hendelser": [], "neste": siste["id"], "flere": False}
+    assert body["hendelser"] == [] and body["flere"] is False
+    t = feed.tilstand()
+    assert body["neste"] == t.markor(feed.Posisjon(t.horisont, 0)) or body["neste"].split(".")[1] >= siste["id"].split(".")[1]
+    assert client.get(f"/api/v1/lonn/hendelser/?etter={body['neste']}").json()["hendelser"] == []
+    other = token_client(["lonn:les"], kommune("1826"))  # a kommune with no events at all
+    quiet = other.get("/api/v1/lonn/hendelser/").json()
+    assert quiet["hendelser"] == [] and quiet["neste"] != f"{t.epoke.nokkel}.0.0"
 
 
 def test_a_transaction_held_open_holds_back_what_commits_after_it_and_rollbacks_never_appear(oppsett):
@@ -113,7 +120,8 @@ def test_markers_malformed_expired_and_from_another_epoch(oppsett):
     client = token_client(["lonn:les"], grane)
     _vakt(d, lege, 1)
     events, marker = _alle(client)
-    for bad in ("zz", "abc.1.2", f"{marker}x"):
+    for bad in ("zz", "abc.1.2", f"{marker}x", f"{marker.split('.')[0]}.1.99999999999999999999",
+                f"{marker.split('.')[0]}.9999999999999999999.1"):
         response = client.get(f"/api/v1/lonn/hendelser/?etter={bad}")
         assert response.status_code == 400 and "etter" in response.json()["felt"]
     for antall in (0, 1001, "x"):
@@ -254,6 +262,14 @@ def test_snapshot_then_feed_hands_over_without_loss_or_duplication(oppsett):
     bad = client.get("/api/v1/lonn/vakter/?fra=2026-12-10&til=2026-12-01")
     assert bad.status_code == 400 and "til" in bad.json()["felt"]
     assert client.get("/api/v1/lonn/vakter/?peker=!!").status_code == 400
+    import base64
+    for raw in (b'{"m":"x","i":Infinity}', b'{"m":"x","i":1e400}', b'[1]', b'{"m":1,"i":1}', b'{"m":"x","i":true}'):
+        peker = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        response = client.get(f"/api/v1/lonn/vakter/?peker={peker}")
+        assert response.status_code == 400 and "peker" in response.json()["felt"], raw
+    receipt = client.post("/api/v1/lonn/kvitteringer/", {"markor": f"{first['markor'].split('.')[0]}.1.99999999999999999999"},
+                          format="json", HTTP_IDEMPOTENCY_KEY="stor")
+    assert receipt.status_code == 400 and "markor" in receipt.json()["felt"]
     assert client.get("/api/v1/lonn/avtaler/?type=vakt").status_code == 400
 
 
@@ -284,9 +300,59 @@ def test_a_deleted_item_is_a_tombstone_in_the_snapshot_while_older_versions_are_
         assert rows[f"vakt:{vakt.pk}"]["slettet"] is True and rows[f"vakt:{vakt.pk}"]["versjon"] == 3
         # the other snapshots can be handed over at the same marker
         assert client.get(f"/api/v1/lonn/vikariater/?markor={bilde['markor']}").json()["markor"] == bilde["markor"]
+        # a snapshot limited to a window the shift is not in still lists it: it has events after the marker
+        vindu = client.get(f"/api/v1/lonn/vakter/?fra=2027-01-01&til=2027-02-01&markor={bilde['markor']}").json()
+        assert [(r["objekt_id"], r["slettet"]) for r in vindu["resultater"]] == [(f"vakt:{vakt.pk}", True)]
+        stille = client.get("/api/v1/lonn/vakter/?fra=2027-01-01&til=2027-02-01").json()  # a later marker
+        assert stille["resultater"] == [] or all(r["slettet"] for r in stille["resultater"])
     finally:
         tx_o.commit()
         for tx in (tx_d, tx_o, tx_e):
             tx.close()
     events, _m = _alle(client, etter=bilde["markor"])
     assert [(e["objekt_id"], e["versjon"]) for e in events] == [(f"vakt:{vakt.pk}", 2)]  # skipped: 2 < 3
+
+
+def test_two_transactions_changing_one_item_publish_one_after_the_other(oppsett):
+    """T1 records the doctor's employee number (which re-publishes the shift) and stays open; T2 changes the
+    shift's end meanwhile. T2 waits for the item's publishing lock, then computes from T1's committed change:
+    the last version holds both changes, not one of them."""
+    import time
+    import uuid
+
+    import psycopg
+
+    from lonn.models import Lonnobjekt
+
+    grane, d, lege = oppsett
+    vakt = _vakt(d, lege, 1)
+    s = connection.settings_dict
+    dsn = f"host={s['HOST']} port={s['PORT'] or 5432} user={s['USER']} dbname={s['NAME']}"
+    t1, t2 = psycopg.connect(dsn), psycopg.connect(dsn)
+    kontekst = "SELECT set_config('pghistory.context_id', %s, true), set_config('pghistory.context_metadata', %s, true)"
+    try:
+        for tx in (t1, t2):
+            tx.execute(kontekst, [str(uuid.uuid4()), '{"actor": "test"}'])
+        t1.execute("UPDATE kommune_legekommune SET ansattnummer = 'A-1' WHERE lege_id = %s AND kommune_id = %s",
+                   [lege.pk, grane.pk])
+        done = threading.Event()
+
+        def change_end():
+            t2.execute("UPDATE legevakt_vakt SET slutt = slutt - interval '1 hour' WHERE id = %s", [vakt.pk])
+            t2.commit()
+            done.set()
+
+        thread = threading.Thread(target=change_end)
+        thread.start()
+        time.sleep(0.5)
+        assert not done.is_set()  # waiting for the shift's publishing lock
+        t1.commit()
+        thread.join(10)
+        assert done.is_set()
+    finally:
+        t1.close()
+        t2.close()
+    with in_kommune(grane):
+        objekt = Lonnobjekt.objects.get(objekt_id=f"vakt:{vakt.pk}")
+    assert objekt.data["lege"]["ansattnummer"] == "A-1" and objekt.data["slutt"] == "2026-12-01T22:00:00+01:00"
+    assert objekt.versjon == 3

@@ -43,7 +43,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 
 FEED = "/api/v1/lonn/hendelser/"
 WRITERS = 4
-TRANSACTIONS = 600  # per writer
+TRANSACTIONS = 350  # per writer
 OWN_SHIFTS = 6  # per writer, one doctor, three days apart (a slutt change never makes them overlap)
 OWN_PERIODS = 3  # per writer, long-lived vikar periods
 SHARED_SHIFTS = 4  # touched by every writer
