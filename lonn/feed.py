@@ -21,7 +21,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Min, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -310,8 +310,6 @@ def forsinkelse(t: Tilstand, *, alle_kommuner: bool = False) -> Forsinkelse:
 
 
 def _lag(qs) -> tuple[int, dt.datetime | None]:
-    from django.db.models import Count, Min
-
     result = qs.aggregate(n=Count("id"), eldste=Min("tidspunkt"))
     return result["n"], result["eldste"]
 
@@ -319,7 +317,7 @@ def _lag(qs) -> tuple[int, dt.datetime | None]:
 def etterslep(*, t: Tilstand, etter: Posisjon) -> tuple[int, dt.datetime | None]:
     """Events after a receipt's position in the kommune in scope (counted up to TELLEGRENSE) and the
     oldest of them."""
-    qs = (Hendelse.objects.filter(id__gte=t.epoke.forste_hendelse_id)
-          .extra(where=["(lonn_hendelse.xid, lonn_hendelse.id) > (%s, %s)"], params=[etter.xid, etter.id]))
-    ids = list(qs.order_by("xid", "id").values_list("tidspunkt", flat=True)[:TELLEGRENSE])
-    return len(ids), (min(ids) if ids else None)
+    first = (Hendelse.objects.filter(id__gte=t.epoke.forste_hendelse_id)
+             .extra(where=["(lonn_hendelse.xid, lonn_hendelse.id) > (%s, %s)"], params=[etter.xid, etter.id])
+             .order_by("xid", "id").values("pk")[:TELLEGRENSE])
+    return _lag(Hendelse.objects.filter(pk__in=Subquery(first)))
