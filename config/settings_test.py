@@ -33,3 +33,7 @@ CELERY_BROKER_URL = os.environ.setdefault(
     "CELERY_BROKER_URL",
     urlunsplit(urlsplit(REDIS_URL)._replace(path="/" + os.environ.get("TEST_CELERY_REDIS_DB", "15"))),  # noqa: F405
 )
+
+# Commits without waiting for the WAL to reach the disk: tests need no durability, and the suite commits often
+# (transactional tests, their flushes). A crash loses the last commits of a throwaway test database only.
+DATABASES["default"]["OPTIONS"]["options"] += " -c synchronous_commit=off"  # noqa: F405

@@ -11,5 +11,6 @@ def tilgang(request) -> dict:
         "kan_bytte_kommune": len(current.kommuner) > 1,
         "kan_administrere": tillater(current, Handling.ADMINISTRER),
         "kan_lese": current.kommune_id is not None and tillater(current, Handling.LES),
+        "kan_skrive": current.kommune_id is not None and tillater(current, Handling.SKRIV),
         "kan_se_egne": current.kommune_id is not None and tillater(current, Handling.EGNE),
     }

@@ -371,7 +371,11 @@ class LegeKommune(TenantModel):
 
     lege = models.ForeignKey(Lege, on_delete=models.CASCADE, related_name="kommuner", verbose_name=_("lege"))
     kommune = models.ForeignKey(Kommune, on_delete=models.PROTECT, related_name="leger", verbose_name=_("kommune"))
-    ansattnummer = models.CharField(_("ansattnummer i kommunen"), max_length=30, blank=True)
+    ansattnummer = models.CharField(
+        _("ansattnummer i kommunen"), max_length=30, blank=True,
+        validators=[RegexValidator(r"^[0-9A-Za-zÆØÅæøå._/][0-9A-Za-zÆØÅæøå._/-]*$", _(
+            "Ansattnummeret kan bare inneholde bokstaver, sifre og . _ / - (det skrives i kommunens lønnsfil)."))],
+    )
     registrert = models.DateTimeField(_("registrert"), default=timezone.now, editable=False)
 
     class Meta(TenantModel.Meta):

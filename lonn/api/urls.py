@@ -1,4 +1,4 @@
-"""The payroll API (issue 8): the change feed, snapshots for resync, receipts."""
+"""The payroll API: the change feed, snapshots for resync, receipts (issue 8); pay periods and the payroll file."""
 
 from django.urls import path
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("lonn/vikariater/", views.VikariaterBildeView.as_view(), name="lonn-vikariater"),
     path("lonn/avtaler/", views.AvtalerBildeView.as_view(), name="lonn-avtaler"),
     path("lonn/kvitteringer/", views.KvitteringView.as_view(), name="lonn-kvitteringer"),
+    path("lonn/perioder/", views.LonnsperioderView.as_view(), name="lonn-perioder"),
+    path("lonn/lonnsfiler/<str:periode>/", views.LonnsfilView.as_view(), name="lonn-lonnsfil"),
 ]

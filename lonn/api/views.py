@@ -15,15 +15,17 @@ from core.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from core.api.idempotency import IdempotentCreateMixin
 from kommune.api.views import IDEMPOTENCY_KEY
 from legevakt.tid import dagstart
-from lonn import feed, services
+from lonn import feed, perioder, services
 from lonn.api.serializers import (
     BildeParametreSerializer,
     BildeSerializer,
     FeedParametreSerializer,
     FeedSerializer,
     KvitteringSerializer,
+    LonnsperiodeSerializer,
 )
-from lonn.models import AVTALETYPER, Kvittering, Objekttype
+from lonn.models import AVTALETYPER, Kvittering, Lonnsperiode, Objekttype
+from lonn.views import lonnsfil_response
 
 
 class MarkorUtlopt(exceptions.APIException):
@@ -207,3 +209,36 @@ class KvitteringView(IdempotentCreateMixin, generics.ListCreateAPIView):
             raise serializers.ValidationError(exc.message_dict) from exc
         serializer.instance = kvittering
         kvittering.etterslep = etterslep
+
+
+@extend_schema(summary="Lønnsperioder: lukkede (attesterte) og gjenåpnede måneder", tags=["lonn"])
+class LonnsperioderView(generics.ListAPIView):
+    omrade = "lonn"
+    serializer_class = LonnsperiodeSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Lonnsperiode.objects.none()
+        return Lonnsperiode.objects.order_by("-maned")
+
+
+class LonnsfilView(views.APIView):
+    omrade = "lonn"
+
+    @extend_schema(
+        summary="Lønnsfilen for en måned (CSV)", tags=["lonn"],
+        description=(
+            "Semikolonseparert, UTF-8, CRLF, én overskriftslinje, desimalkomma: "
+            "`ansattnummer;lonnsart;antall;sats;belop;periode;kostnadssted`. Én linje per person og lønnskategori; "
+            "korreksjoner av lukkede måneder er egne linjer (differansen) med perioden de gjelder. En lukket måned gir "
+            "alltid samme fil; en åpen måned viser dagens tall."),
+        parameters=[OpenApiParameter("periode", OpenApiTypes.STR, OpenApiParameter.PATH, description="ÅÅÅÅ-MM")],
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="Lønnsfilen."),
+                   400: OpenApiResponse(description="Ugyldig måned.")},
+    )
+    def get(self, request, periode: str):
+        try:
+            maned = perioder.les_maned(periode)
+        except DjangoValidationError as exc:
+            raise exceptions.ValidationError(exc.message_dict) from exc
+        return lonnsfil_response(perioder.lonnsfil(kommune=request.auth.kommune, maned=maned))

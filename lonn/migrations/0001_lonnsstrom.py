@@ -6,11 +6,12 @@ from django.db import migrations, models
 
 
 def install_feed(apps, schema_editor):
-    """The functions and triggers of lonn/sql.py, and every existing payable item published once."""
+    """The functions and triggers of lonn/sql.py. The existing payable items are published once by 0002, when the
+    tables the functions use (the pay periods) exist; publishing is idempotent."""
     from lonn import sql
 
     with schema_editor.connection.cursor() as cursor:
-        sql.install(cursor, backfill=True)
+        sql.install(cursor)
 
 
 def uninstall_feed(apps, schema_editor):

@@ -51,10 +51,15 @@ class Axe:
     def check(self, page) -> None:
         # Evaluated through the DevTools protocol, so a page's Content-Security-Policy cannot block it.
         page.evaluate(AXE_SOURCE)
-        result = page.evaluate(
-            "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+        # Only the violations are used: `resultTypes` spares axe the details (selectors, HTML) of every passing
+        # node, and only they cross back to Python; every rule still runs on every node (the Redoc page:
+        # 100 s -> 40 s).
+        violations = page.evaluate(
+            "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags},"
+            " resultTypes: ['violations']})).violations",
+            AXE_TAGS,
         )
-        bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        bad = [v for v in violations if v["impact"] in ("serious", "critical")]
         self.checked.append(page.url)
         assert not bad, f"axe-core på {page.url}:\n" + json.dumps(
             [{"id": v["id"], "impact": v["impact"], "help": v["help"],
